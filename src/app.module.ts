@@ -1,0 +1,42 @@
+import { ApolloDriverConfig } from '@nestjs/apollo';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { AuthGuard } from './common/auth/auth.guard';
+import { GraphQLExceptionFilter } from './common/errors/graphql-exception.filter';
+import { createValidationPipe } from './common/errors/validation';
+import { ConfigModule } from './config/config.module';
+import type { AppConfig } from './config/env';
+import { graphqlOptions } from './config/graphql.options';
+import { CacheModule } from './infra/cache/cache.module';
+import { DatabaseModule, DatabaseModuleOptions } from './infra/database/database.module';
+import { PubSubModule } from './infra/pubsub/pubsub.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { EventsModule } from './modules/events/events.module';
+import { HealthModule } from './modules/health/health.module';
+import { PlayersModule } from './modules/players/players.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, database: DatabaseModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(database),
+        CacheModule,
+        PubSubModule,
+        GraphQLModule.forRootAsync<ApolloDriverConfig>(graphqlOptions),
+        AuthModule,
+        PlayersModule,
+        EventsModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: GraphQLExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { playgroundMiddleware } from './common/graphql/playground/playground';
+import type { AppConfig } from './config/env';
+import { GRAPHQL_PATH } from './config/graphql.options';
+import { EMBEDDED_MAX_CONNECTIONS, EmbeddedPostgres, startEmbeddedPostgres } from './infra/database/embedded-postgres';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+export interface RunningApp {
+  app: INestApplication;
+  url: string;
+  /** Embedded engine in use (undefined when DATABASE_URL is set). */
+  embedded?: EmbeddedPostgres;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts the server. Shared by main.ts and the test suite, so tests
+ * boot exactly what production boots.
+ */
+export async function startApp(config: AppConfig): Promise<RunningApp> {
+  const logger = new Logger('Bootstrap');
+  const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.dataDir);
+  if (embedded) logger.log(`embedded PostgreSQL (PGlite) in ${config.database.dataDir}`);
+  try {
+    const database = embedded
+      ? { url: embedded.url, poolSize: EMBEDDED_MAX_CONNECTIONS, migrateOnStart: true }
+      : { url: config.database.url!, poolSize: config.database.poolSize, migrateOnStart: config.database.migrateOnStart };
+
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
+      logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+      abortOnError: false,
+    });
+    if (config.graphql.playground) app.use(playgroundMiddleware(GRAPHQL_PATH));
+    app.set('trust proxy', false);
+    app.disable('x-powered-by');
+
+    await app.listen(config.port, config.host);
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://127.0.0.1:${port}`;
+    return {
+      app,
+      url,
+      embedded,
+      async close() {
+        await app.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

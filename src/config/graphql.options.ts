@@ -1,0 +1,87 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import type { Request, Response } from 'express';
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import type { Context as WsContext } from 'graphql-ws';
+import { createErrorFormatter } from '../common/errors/format-error';
+import { AuthModule } from '../modules/auth/auth.module';
+import { AuthService } from '../modules/auth/auth.service';
+import type { AuthUser } from '../common/auth/auth-user';
+import { APP_CONFIG } from './config.module';
+import type { AppConfig } from './env';
+
+export const GRAPHQL_PATH = '/graphql';
+
+type ConnectionParams = { authorization?: unknown; Authorization?: unknown } | undefined;
+type WsExtra = { user?: AuthUser };
+
+/** Resolver context: `req` is the HTTP request, or a stand-in built from a WebSocket's connectionParams. */
+export interface GraphQLContext {
+  req: { headers: Record<string, unknown>; user?: AuthUser };
+  res?: Response;
+}
+
+function bearerFrom(params: ConnectionParams): string | undefined {
+  const value = params?.authorization ?? params?.Authorization;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  return value.replace(/^Bearer\s+/i, '').trim();
+}
+
+function buildContext(...args: unknown[]): GraphQLContext {
+  const http = args[0] as { req?: Request; res?: Response };
+  if (http.req) return { req: http.req as GraphQLContext['req'], res: http.res };
+  // graphql-ws: every operation re-runs the same guard, from the connection's token.
+  const ws = args[0] as WsContext<ConnectionParams, WsExtra>;
+  const token = bearerFrom(ws.connectionParams);
+  return { req: { headers: token ? { authorization: `Bearer ${token}` } : {} } };
+}
+
+export const graphqlOptions = {
+  driver: ApolloDriver,
+  imports: [AuthModule],
+  inject: [APP_CONFIG, AuthService],
+  useFactory: (config: AppConfig, auth: AuthService): ApolloDriverConfig => {
+    const formatError = createErrorFormatter({ development: config.nodeEnv === 'development' });
+    const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+    return {
+      path: GRAPHQL_PATH,
+      autoSchemaFile: true,
+      sortSchema: true,
+      playground: false,
+      introspection: config.graphql.introspection,
+      includeStacktraceInErrorResponses: false,
+      autoTransformHttpErrors: false,
+      formatError,
+      context: buildContext,
+      subscriptions: {
+        'graphql-ws': {
+          path: GRAPHQL_PATH,
+          // An anonymous connection may open (its operations then fail UNAUTHENTICATED);
+          // a connection that presents a bad token is closed with 4403.
+          onConnect: async (ctx: WsContext) => {
+            const extra = ctx.extra as WsExtra;
+            const token = bearerFrom(ctx.connectionParams as ConnectionParams);
+            if (!token) return true;
+            try {
+              extra.user = await auth.verifyAccessToken(token);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          // Nest's type omits onError, but passes it through to graphql-ws.
+          ...({
+            onError: (_ctx: unknown, _id: unknown, _payload: unknown, errors: readonly GraphQLError[]) =>
+              formatAll(errors),
+          } as object),
+          onNext: (
+            _ctx: unknown,
+            _id: unknown,
+            _payload: unknown,
+            _args: unknown,
+            result: ExecutionResult,
+          ) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+        },
+      },
+    };
+  },
+};

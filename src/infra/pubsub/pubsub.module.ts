@@ -1,0 +1,36 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { PubSub } from 'graphql-subscriptions';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import Redis from 'ioredis';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/env';
+import { EventBus } from './event-bus';
+
+export const EVENT_BUS = Symbol('EVENT_BUS');
+export const InjectEventBus = (): ParameterDecorator => Inject(EVENT_BUS);
+
+function createEventBus(config: AppConfig): EventBus {
+  if (!config.redis.url) return new EventBus(new PubSub(), 1_000);
+  const options = { maxRetriesPerRequest: 1, connectTimeout: 2_000 };
+  // The publisher fails fast while Redis is away; the subscriber queues its
+  // SUBSCRIBE commands and re-subscribes by itself after a reconnect.
+  const publisher = new Redis(config.redis.url, { ...options, enableOfflineQueue: false });
+  const subscriber = new Redis(config.redis.url, options);
+  const engine = new RedisPubSub({ publisher, subscriber });
+  return new EventBus(engine, config.redis.timeoutMs * 4, async () => {
+    await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+  });
+}
+
+@Global()
+@Module({
+  providers: [{ provide: EVENT_BUS, inject: [APP_CONFIG], useFactory: createEventBus }],
+  exports: [EVENT_BUS],
+})
+export class PubSubModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_BUS) private readonly bus: EventBus) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.bus.close();
+  }
+}

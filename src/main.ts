@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { startApp } from './bootstrap';
+import { ConfigError, loadConfig } from './config/env';
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // One message naming every bad variable, then stop.
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { config, warnings } = loaded;
+  const logger = new Logger('Loremaster');
+  for (const warning of warnings) logger.warn(warning);
+
+  const running = await startApp(config);
+  logger.log(
+    `listening on ${config.host}:${config.port} in ${Date.now() - started} ms — GraphQL at /graphql` +
+      (config.graphql.playground ? ' (playground: open it in a browser)' : ''),
+  );
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    running
+      .close()
+      .then(() => {
+        clearTimeout(force);
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error(`shutdown failed: ${String(error)}`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** HS256 only: pinning the algorithm refuses `alg: none` and algorithm-confusion tokens. */
+export const JWT_ALGORITHM = 'HS256' as const;
+export const JWT_ISSUER = 'loremaster';
+export const JWT_AUDIENCE = 'loremaster-api';
+
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  role: string;
+  typ: 'access';
+}
+
+/** 256 random bits: a hash without salt is enough to store it safely. */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = `rt_${randomBytes(32).toString('base64url')}`;
+  return { token, hash: hashRefreshToken(token) };
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function isAccessClaims(value: unknown): value is AccessTokenClaims {
+  const claims = value as Partial<AccessTokenClaims> | null;
+  return (
+    typeof claims === 'object' &&
+    claims !== null &&
+    claims.typ === 'access' &&
+    typeof claims.sub === 'string' &&
+    typeof claims.sid === 'string' &&
+    typeof claims.role === 'string'
+  );
+}

@@ -1,0 +1,12 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { GameEvent } from './game-event.entity';
+import { EventsResolver } from './events.resolver';
+import { EventsService } from './events.service';
+
+@Module({
+  imports: [MikroOrmModule.forFeature([GameEvent])],
+  providers: [EventsService, EventsResolver],
+  exports: [EventsService],
+})
+export class EventsModule {}

@@ -1,0 +1,38 @@
+import { Args, ID, Parent, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { CurrentUser } from '../../common/auth/decorators';
+import { ConnectionArgs } from '../../common/graphql/connection';
+import { ParseIdPipe } from '../../common/errors/validation';
+import { notFound } from '../../common/errors/domain-error';
+import { Player } from '../players/player.entity';
+import { PlayerModel } from '../players/player.type';
+import { EventsService, fromPublished, PublishedEvent } from './events.service';
+import { GameEventConnection, GameEventModel } from './game-event.type';
+
+@Resolver(() => PlayerModel)
+export class EventsResolver {
+  constructor(
+    private readonly eventsService: EventsService,
+    private readonly em: EntityManager,
+  ) {}
+
+  @ResolveField(() => GameEventConnection, { description: "This character's event log, oldest first." })
+  events(@Parent() player: Player, @Args() args: ConnectionArgs) {
+    return this.eventsService.page(player.id, args.first, args.after);
+  }
+
+  @Subscription(() => GameEventModel, {
+    description: "Everything that happens to one of your characters, live. Another user's character is NOT_FOUND.",
+    resolve: (message: PublishedEvent) => fromPublished(message),
+  })
+  async gameEvents(
+    @CurrentUser() user: AuthUser,
+    @Args('playerId', { type: () => ID }, ParseIdPipe) playerId: string,
+  ): Promise<AsyncIterableIterator<PublishedEvent>> {
+    // Subscriptions run outside any HTTP request context: use a fork of our own.
+    const owned = await this.em.fork().count(Player, { id: playerId, user: user.id, deletedAt: null });
+    if (owned === 0) throw notFound('Player');
+    return this.eventsService.subscribe(playerId);
+  }
+}

@@ -1,0 +1,49 @@
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { CurrentUser } from '../../common/auth/decorators';
+import { ParseIdPipe } from '../../common/errors/validation';
+import { UserModel } from '../auth/auth.type';
+import type { User } from '../auth/user.entity';
+import { CreatePlayerInput } from './dto/create-player.input';
+import type { Player } from './player.entity';
+import { PlayerModel } from './player.type';
+import { experienceToNextLevel } from './progression';
+import { PlayersService } from './players.service';
+
+@Resolver(() => PlayerModel)
+export class PlayersResolver {
+  constructor(private readonly players: PlayersService) {}
+
+  @Mutation(() => PlayerModel, {
+    description:
+      'Creates a character at level 1 with full health and mana, in the starting location. A taken name is CONFLICT.',
+  })
+  createPlayer(@CurrentUser() user: AuthUser, @Args('input') input: CreatePlayerInput): Promise<Player> {
+    return this.players.create(user.id, input);
+  }
+
+  @Query(() => PlayerModel, { description: "One of the signed-in user's characters (NOT_FOUND for anyone else's)." })
+  player(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }, ParseIdPipe) id: string): Promise<Player> {
+    return this.players.getOwned(user.id, id);
+  }
+
+  @Mutation(() => Boolean, { description: 'Deletes one of your characters. Its name becomes free again.' })
+  deletePlayer(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }, ParseIdPipe) id: string): Promise<boolean> {
+    return this.players.delete(user.id, id);
+  }
+
+  @ResolveField(() => Int, { description: 'Experience still needed to reach the next level.' })
+  experienceToNextLevel(@Parent() player: Player): number {
+    return experienceToNextLevel(player.level, player.experience);
+  }
+}
+
+@Resolver(() => UserModel)
+export class UserPlayersResolver {
+  constructor(private readonly playersService: PlayersService) {}
+
+  @ResolveField(() => [PlayerModel], { description: 'The characters of this account, oldest first.' })
+  players(@Parent() user: User): Promise<Player[]> {
+    return this.playersService.listOwned(user.id);
+  }
+}
