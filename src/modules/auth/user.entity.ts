@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, EntityRepositoryType, Enum, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, EntityRepositoryType, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Role } from './role.enum';
 import { UserRepository } from './user.repository';
 
 @Entity({ tableName: 'users', repository: () => UserRepository })
+@Index({
+  name: 'users_username_lower_unique',
+  expression: 'create unique index "users_username_lower_unique" on "users" (lower("username"))',
+})
+@Unique({ name: 'users_email_unique', properties: ['email'] })
 export class User {
   [EntityRepositoryType]?: UserRepository;
 
@@ -21,7 +26,7 @@ export class User {
   @Property({ type: 'text', hidden: true, lazy: true })
   passwordHash!: string;
 
-  @Enum({ items: () => Role, type: 'string', length: 16 })
+  @Enum({ items: () => Role, columnType: 'varchar(16)' })
   role: Role = Role.PLAYER;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })

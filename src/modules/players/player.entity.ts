@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
+  Check,
   Embeddable,
   Embedded,
   Entity,
   EntityRepositoryType,
   Enum,
+  Index,
   ManyToOne,
   PrimaryKey,
   Property,
@@ -28,6 +30,28 @@ export class PlayerStats {
  * (see the migration): gold never negative, health and mana within their maximum.
  */
 @Entity({ tableName: 'players', repository: () => PlayerRepository })
+@Index({
+  name: 'players_character_name_live_unique',
+  expression:
+    'create unique index "players_character_name_live_unique" on "players" (lower("character_name")) where "deleted_at" is null',
+})
+@Check({ name: 'players_level_check', expression: 'level >= 1' })
+@Check({ name: 'players_experience_check', expression: 'experience >= 0' })
+@Check({ name: 'players_gold_check', expression: 'gold >= 0' })
+@Check({ name: 'players_max_health_check', expression: 'max_health > 0' })
+@Check({ name: 'players_max_mana_check', expression: 'max_mana >= 0' })
+@Check({ name: 'players_health_range', expression: 'health >= 0 AND health <= max_health' })
+@Check({ name: 'players_mana_range', expression: 'mana >= 0 AND mana <= max_mana' })
+@Check({ name: 'players_stat_strength_check', expression: 'stat_strength >= 0' })
+@Check({ name: 'players_stat_dexterity_check', expression: 'stat_dexterity >= 0' })
+@Check({ name: 'players_stat_intelligence_check', expression: 'stat_intelligence >= 0' })
+@Check({ name: 'players_stat_constitution_check', expression: 'stat_constitution >= 0' })
+@Check({ name: 'players_stat_wisdom_check', expression: 'stat_wisdom >= 0' })
+@Check({ name: 'players_stat_charisma_check', expression: 'stat_charisma >= 0' })
+@Index({
+  name: 'players_location_id_index',
+  expression: 'create index "players_location_id_index" on "players" ("location_id") where "deleted_at" is null',
+})
 export class Player {
   [EntityRepositoryType]?: PlayerRepository;
 
@@ -40,7 +64,7 @@ export class Player {
   @Property({ type: 'string', length: 24 })
   characterName!: string;
 
-  @Enum({ items: () => CharacterClass, type: 'string', length: 16 })
+  @Enum({ items: () => CharacterClass, columnType: 'varchar(16)' })
   characterClass!: CharacterClass;
 
   @Property({ type: 'integer' })
