@@ -5,7 +5,11 @@ import { AppModule } from './app.module';
 import { playgroundMiddleware } from './common/graphql/playground/playground';
 import type { AppConfig } from './config/env';
 import { GRAPHQL_PATH } from './config/graphql.options';
-import { EMBEDDED_MAX_CONNECTIONS, EmbeddedPostgres, startEmbeddedPostgres } from './infra/database/embedded-postgres';
+import {
+  EMBEDDED_MAX_CONNECTIONS,
+  EmbeddedPostgres,
+  startEmbeddedPostgres,
+} from './infra/database/embedded-postgres';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -23,17 +27,26 @@ export interface RunningApp {
  */
 export async function startApp(config: AppConfig): Promise<RunningApp> {
   const logger = new Logger('Bootstrap');
-  const embedded = config.database.url ? undefined : await startEmbeddedPostgres(config.database.dataDir);
+  const embedded = config.database.url
+    ? undefined
+    : await startEmbeddedPostgres(config.database.dataDir);
   if (embedded) logger.log(`embedded PostgreSQL (PGlite) in ${config.database.dataDir}`);
   try {
     const database = embedded
       ? { url: embedded.url, poolSize: EMBEDDED_MAX_CONNECTIONS, migrateOnStart: true }
-      : { url: config.database.url!, poolSize: config.database.poolSize, migrateOnStart: config.database.migrateOnStart };
+      : {
+          url: config.database.url!,
+          poolSize: config.database.poolSize,
+          migrateOnStart: config.database.migrateOnStart,
+        };
 
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
-      logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
-      abortOnError: false,
-    });
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot(config, database),
+      {
+        logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+        abortOnError: false,
+      },
+    );
     if (config.graphql.playground) app.use(playgroundMiddleware(GRAPHQL_PATH));
     app.set('trust proxy', false);
     app.disable('x-powered-by');

@@ -34,7 +34,14 @@ describe('database', () => {
   (onRealServers() ? describe.skip : describe)('embedded PGlite', () => {
     it('starts on an empty folder and keeps the world across a restart', async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'loremaster-embedded-'));
-      const env = { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'error', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir };
+      const env = {
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'error',
+        JWT_SECRET: TEST_JWT_SECRET,
+        DATA_DIR: dataDir,
+      };
       const { config } = loadConfig(env);
       expect(config.database.url).toBeUndefined();
 
@@ -42,14 +49,20 @@ describe('database', () => {
       const orm = first.app.get<MikroORM>(MikroORM);
       // PGlite is a single session: the pool must not hand out a second connection.
       expect(orm.config.get('pool')).toMatchObject({ max: 1 });
-      const user = await registerUser({ gql: (q: string, v?: Record<string, unknown>) => gqlAt(first.url, q, v) } as never);
+      const user = await registerUser({
+        gql: (q: string, v?: Record<string, unknown>) => gqlAt(first.url, q, v),
+      } as never);
       await first.close();
 
       const second = await startApp(config);
       try {
-        const res = await gqlAt(second.url, `mutation($i: LoginInput!) { login(input: $i) { user { id } } }`, {
-          i: { login: user.username, password: PASSWORD },
-        });
+        const res = await gqlAt(
+          second.url,
+          `mutation($i: LoginInput!) { login(input: $i) { user { id } } }`,
+          {
+            i: { login: user.username, password: PASSWORD },
+          },
+        );
         expect(res.data?.login.user.id).toBe(user.id);
       } finally {
         await second.close();
@@ -58,7 +71,11 @@ describe('database', () => {
   });
 });
 
-async function gqlAt(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+async function gqlAt(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<any> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -26,7 +26,11 @@ describe('events', () => {
     expect(res.errors).toBeUndefined();
     const { edges, pageInfo } = res.data!.player.events;
     expect(edges).toHaveLength(1);
-    expect(edges[0].node).toMatchObject({ playerId: player.id, type: 'PLAYER_CREATED', data: { characterClass: 'ROGUE' } });
+    expect(edges[0].node).toMatchObject({
+      playerId: player.id,
+      type: 'PLAYER_CREATED',
+      data: { characterClass: 'ROGUE' },
+    });
     expect(new Date(edges[0].node.createdAt).getTime()).not.toBeNaN();
     expect(pageInfo).toEqual({ hasNextPage: false, endCursor: edges[0].cursor });
   });
@@ -35,18 +39,32 @@ describe('events', () => {
     const player = await createPlayer(app, alice);
     // Three more events for the same character, straight into the log.
     for (let i = 0; i < 3; i++) {
-      await app.sql(`insert into game_events (player_id, type, name, data, created_at) values (?, 'PLAYER_CREATED', ?, '{}', now())`, [player.id, `e${i}`]);
+      await app.sql(
+        `insert into game_events (player_id, type, name, data, created_at) values (?, 'PLAYER_CREATED', ?, '{}', now())`,
+        [player.id, `e${i}`],
+      );
     }
     const first = await app.gql(EVENTS_PAGE, { id: player.id, first: 2 }, alice.accessToken);
     const page1 = first.data!.player.events;
-    expect(page1.edges.map((e: any) => e.node.name)).toEqual([expect.stringContaining('was created'), 'e0']);
+    expect(page1.edges.map((e: any) => e.node.name)).toEqual([
+      expect.stringContaining('was created'),
+      'e0',
+    ]);
     expect(page1.pageInfo.hasNextPage).toBe(true);
-    const second = await app.gql(EVENTS_PAGE, { id: player.id, first: 2, after: page1.pageInfo.endCursor }, alice.accessToken);
+    const second = await app.gql(
+      EVENTS_PAGE,
+      { id: player.id, first: 2, after: page1.pageInfo.endCursor },
+      alice.accessToken,
+    );
     const page2 = second.data!.player.events;
     expect(page2.edges.map((e: any) => e.node.name)).toEqual(['e1', 'e2']);
     expect(page2.pageInfo.hasNextPage).toBe(false);
 
-    const badCursor = await app.gql(EVENTS_PAGE, { id: player.id, after: 'not-a-cursor' }, alice.accessToken);
+    const badCursor = await app.gql(
+      EVENTS_PAGE,
+      { id: player.id, after: 'not-a-cursor' },
+      alice.accessToken,
+    );
     expect(errorCode(badCursor)).toBe('BAD_USER_INPUT');
     expect(badCursor.errors![0].extensions.fields).toEqual(['after']);
     for (const first of [0, -1, 101]) {
@@ -60,13 +78,26 @@ describe('events', () => {
     const { client } = wsClient(app.url, alice.accessToken);
     try {
       const sub = subscribe(client, GAME_EVENTS, { playerId: player.id });
-      await waitFor(() => app.bus.localSubscribers(gameEventsTopic(player.id)) > 0, 5_000, 'subscription');
-      const del = await app.gql(`mutation($id: ID!) { deletePlayer(id: $id) }`, { id: player.id }, alice.accessToken);
+      await waitFor(
+        () => app.bus.localSubscribers(gameEventsTopic(player.id)) > 0,
+        5_000,
+        'subscription',
+      );
+      const del = await app.gql(
+        `mutation($id: ID!) { deletePlayer(id: $id) }`,
+        { id: player.id },
+        alice.accessToken,
+      );
       expect(del.data).toEqual({ deletePlayer: true });
       const message = await sub.next();
       expect(message.errors).toBeUndefined();
-      expect(message.data!.gameEvents).toMatchObject({ playerId: player.id, type: 'PLAYER_DELETED' });
-      expect(new Date(message.data!.gameEvents.createdAt).toISOString()).toBe(message.data!.gameEvents.createdAt);
+      expect(message.data!.gameEvents).toMatchObject({
+        playerId: player.id,
+        type: 'PLAYER_DELETED',
+      });
+      expect(new Date(message.data!.gameEvents.createdAt).toISOString()).toBe(
+        message.data!.gameEvents.createdAt,
+      );
     } finally {
       await client.dispose();
     }

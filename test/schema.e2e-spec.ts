@@ -1,11 +1,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { GraphQLSchema, isEnumType, isInputObjectType, isIntrospectionType, isObjectType, isSpecifiedScalarType, printSchema } from 'graphql';
+import {
+  GraphQLSchema,
+  isEnumType,
+  isInputObjectType,
+  isIntrospectionType,
+  isObjectType,
+  isSpecifiedScalarType,
+  printSchema,
+} from 'graphql';
 import { bootTestApp, TestApp } from './support/test-app';
 
 const SCHEMA_FILE = join(__dirname, '..', 'schema.gql');
-const HEADER = '# Generated from the code-first resolvers (sorted). Do not edit: run `npm run schema:update`.\n\n';
+const HEADER =
+  '# Generated from the code-first resolvers (sorted). Do not edit: run `npm run schema:update`.\n\n';
 
 describe('schema.gql', () => {
   let app: TestApp;
@@ -26,7 +35,11 @@ describe('schema.gql', () => {
 
   it('describes every public type, field, input field and enum value', () => {
     const missing: string[] = [];
-    const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]);
+    const roots = new Set([
+      schema.getQueryType(),
+      schema.getMutationType(),
+      schema.getSubscriptionType(),
+    ]);
     for (const type of Object.values(schema.getTypeMap())) {
       if (isIntrospectionType(type) || isSpecifiedScalarType(type)) continue;
       // Root operation types carry no description in code-first Nest; their fields do.
@@ -37,7 +50,8 @@ describe('schema.gql', () => {
         }
       }
       if (isEnumType(type)) {
-        for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+        for (const value of type.getValues())
+          if (!value.description) missing.push(`${type.name}.${value.name}`);
       }
     }
     expect(missing).toEqual([]);

@@ -13,13 +13,17 @@ async function migrate(): Promise<void> {
   const orm = await MikroORM.init(ormOptions({ url: config.database.url, poolSize: 1 }));
   try {
     const applied = await orm.getMigrator().up();
-    console.log(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'schema is up to date');
+    console.log(
+      applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'schema is up to date',
+    );
   } finally {
     await orm.close();
   }
 }
 
 migrate().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `migration failed: ${(error as Error).message}`);
+  console.error(
+    error instanceof ConfigError ? error.message : `migration failed: ${(error as Error).message}`,
+  );
   process.exit(1);
 });

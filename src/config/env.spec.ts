@@ -43,7 +43,16 @@ describe('loadConfig', () => {
       OPENAI_BASE_URL: 'ftp://models',
     });
     const text = problems.join('\n');
-    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'DB_POOL_SIZE', 'MIGRATE_ON_START', 'LOG_LEVEL', 'OPENAI_BASE_URL', 'JWT_SECRET']) {
+    for (const name of [
+      'PORT',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'DB_POOL_SIZE',
+      'MIGRATE_ON_START',
+      'LOG_LEVEL',
+      'OPENAI_BASE_URL',
+      'JWT_SECRET',
+    ]) {
       expect(text).toContain(name);
     }
     // A URL may carry a password: the message names the variable, never its value.
@@ -62,7 +71,11 @@ describe('loadConfig', () => {
   it('turns the playground and introspection off in production unless asked', () => {
     const prod = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).config;
     expect(prod.graphql).toEqual({ playground: false, introspection: false });
-    const opted = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, GRAPHQL_PLAYGROUND: 'true' }).config;
+    const opted = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: SECRET,
+      GRAPHQL_PLAYGROUND: 'true',
+    }).config;
     expect(opted.graphql).toEqual({ playground: true, introspection: true });
   });
 
@@ -77,7 +90,10 @@ describe('loadConfig', () => {
       OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
       OPENAI_MODEL: 'llama3.1',
     });
-    expect(config.database).toMatchObject({ url: 'postgresql://app@db:5432/loremaster', migrateOnStart: true });
+    expect(config.database).toMatchObject({
+      url: 'postgresql://app@db:5432/loremaster',
+      migrateOnStart: true,
+    });
     expect(config.redis.url).toBe('redis://cache:6379');
     expect(config.port).toBe(8080);
     expect(config.llm).toMatchObject({ baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1' });

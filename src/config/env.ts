@@ -61,7 +61,11 @@ export function loadConfig(env: Env = process.env): { config: AppConfig; warning
   const warnings: string[] = [];
   const read = new Reader(env, problems);
 
-  const nodeEnv = read.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const nodeEnv = read.oneOf(
+    'NODE_ENV',
+    ['development', 'production', 'test'] as const,
+    'development',
+  );
   const isProduction = nodeEnv === 'production';
   const relaxed = nodeEnv !== 'production';
 
@@ -72,7 +76,9 @@ export function loadConfig(env: Env = process.env): { config: AppConfig; warning
   let jwtSecretGenerated = false;
   if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH) {
     if (nodeEnv === 'development') {
-      warnings.push(`JWT_SECRET is shorter than ${MIN_SECRET_LENGTH} characters; acceptable only in development`);
+      warnings.push(
+        `JWT_SECRET is shorter than ${MIN_SECRET_LENGTH} characters; acceptable only in development`,
+      );
     } else {
       problems.push(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
     }
@@ -85,7 +91,9 @@ export function loadConfig(env: Env = process.env): { config: AppConfig; warning
         'JWT_SECRET is not set: generated a random one for this process, so tokens will not survive a restart',
       );
     } else {
-      problems.push(`JWT_SECRET is required when NODE_ENV=${nodeEnv} (at least ${MIN_SECRET_LENGTH} characters)`);
+      problems.push(
+        `JWT_SECRET is required when NODE_ENV=${nodeEnv} (at least ${MIN_SECRET_LENGTH} characters)`,
+      );
     }
   }
 
@@ -179,7 +187,9 @@ class Reader {
       return raw;
     } catch {
       // The value may hold a password: name the variable, never echo it.
-      this.problems.push(`${name} must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+      this.problems.push(
+        `${name} must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
+      );
       return undefined;
     }
   }

@@ -41,7 +41,8 @@ export const graphqlOptions = {
   inject: [APP_CONFIG, AuthService],
   useFactory: (config: AppConfig, auth: AuthService): ApolloDriverConfig => {
     const formatError = createErrorFormatter({ development: config.nodeEnv === 'development' });
-    const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+    const formatAll = (errors: readonly GraphQLError[]) =>
+      errors.map((e) => formatError(e.toJSON(), e));
     return {
       path: GRAPHQL_PATH,
       autoSchemaFile: true,
@@ -70,8 +71,12 @@ export const graphqlOptions = {
           },
           // Nest's type omits onError, but passes it through to graphql-ws.
           ...({
-            onError: (_ctx: unknown, _id: unknown, _payload: unknown, errors: readonly GraphQLError[]) =>
-              formatAll(errors),
+            onError: (
+              _ctx: unknown,
+              _id: unknown,
+              _payload: unknown,
+              errors: readonly GraphQLError[],
+            ) => formatAll(errors),
           } as object),
           onNext: (
             _ctx: unknown,

@@ -12,7 +12,9 @@ export class Migration20261127000000_platform extends Migration {
         "role" varchar(16) not null default 'PLAYER' check ("role" in ('PLAYER', 'ADMIN')),
         "created_at" timestamptz not null
       );`);
-    this.addSql(`create unique index "users_username_lower_unique" on "users" (lower("username"));`);
+    this.addSql(
+      `create unique index "users_username_lower_unique" on "users" (lower("username"));`,
+    );
     this.addSql(`alter table "users" add constraint "users_email_unique" unique ("email");`);
 
     this.addSql(`
@@ -36,8 +38,12 @@ export class Migration20261127000000_platform extends Migration {
         "used_at" timestamptz null,
         constraint "refresh_tokens_session_id_foreign" foreign key ("session_id") references "sessions" ("id") on update cascade on delete cascade
       );`);
-    this.addSql(`create index "refresh_tokens_session_id_index" on "refresh_tokens" ("session_id");`);
-    this.addSql(`alter table "refresh_tokens" add constraint "refresh_tokens_token_hash_unique" unique ("token_hash");`);
+    this.addSql(
+      `create index "refresh_tokens_session_id_index" on "refresh_tokens" ("session_id");`,
+    );
+    this.addSql(
+      `alter table "refresh_tokens" add constraint "refresh_tokens_token_hash_unique" unique ("token_hash");`,
+    );
 
     this.addSql(`
       create table "players" (
@@ -67,7 +73,9 @@ export class Migration20261127000000_platform extends Migration {
         constraint "players_user_id_foreign" foreign key ("user_id") references "users" ("id") on update cascade on delete cascade
       );`);
     this.addSql(`create index "players_user_id_index" on "players" ("user_id");`);
-    this.addSql(`create index "players_location_id_index" on "players" ("location_id") where "deleted_at" is null;`);
+    this.addSql(
+      `create index "players_location_id_index" on "players" ("location_id") where "deleted_at" is null;`,
+    );
     // Names are unique among living characters, whatever their case.
     this.addSql(
       `create unique index "players_character_name_live_unique" on "players" (lower("character_name")) where "deleted_at" is null;`,
@@ -83,7 +91,9 @@ export class Migration20261127000000_platform extends Migration {
         "created_at" timestamptz not null,
         constraint "game_events_player_id_foreign" foreign key ("player_id") references "players" ("id") on update cascade on delete cascade
       );`);
-    this.addSql(`create index "game_events_player_id_id_index" on "game_events" ("player_id", "id");`);
+    this.addSql(
+      `create index "game_events_player_id_id_index" on "game_events" ("player_id", "id");`,
+    );
   }
 
   override async down(): Promise<void> {

@@ -22,12 +22,23 @@ export interface TestUser {
   refreshToken: string;
 }
 
-export const AUTH_FIELDS = 'accessToken refreshToken expiresIn user { id username email role createdAt }';
+export const AUTH_FIELDS =
+  'accessToken refreshToken expiresIn user { id username email role createdAt }';
 
-export async function registerUser(app: TestApp, overrides: Partial<{ username: string; email: string; password: string }> = {}): Promise<TestUser> {
+export async function registerUser(
+  app: TestApp,
+  overrides: Partial<{ username: string; email: string; password: string }> = {},
+): Promise<TestUser> {
   const username = overrides.username ?? uniqueName();
-  const input = { username, email: overrides.email ?? `${username}@example.com`, password: overrides.password ?? PASSWORD };
-  const res = await app.gql(`mutation($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`, { input });
+  const input = {
+    username,
+    email: overrides.email ?? `${username}@example.com`,
+    password: overrides.password ?? PASSWORD,
+  };
+  const res = await app.gql(
+    `mutation($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`,
+    { input },
+  );
   if (res.errors) throw new Error(`register failed: ${JSON.stringify(res.errors)}`);
   const payload = res.data!.register;
   return { ...payload.user, accessToken: payload.accessToken, refreshToken: payload.refreshToken };
@@ -43,7 +54,12 @@ export async function createPlayer(
 ): Promise<Record<string, any>> {
   const res = await app.gql(
     `mutation($input: CreatePlayerInput!) { createPlayer(input: $input) { ${PLAYER_FIELDS} } }`,
-    { input: { characterName: input.characterName ?? uniqueCharacterName(), characterClass: input.characterClass ?? 'WARRIOR' } },
+    {
+      input: {
+        characterName: input.characterName ?? uniqueCharacterName(),
+        characterClass: input.characterClass ?? 'WARRIOR',
+      },
+    },
     user.accessToken,
   );
   if (res.errors) throw new Error(`createPlayer failed: ${JSON.stringify(res.errors)}`);

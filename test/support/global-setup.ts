@@ -20,7 +20,13 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.DATABASE_URL) {
     const admin = new URL(process.env.DATABASE_URL);
     const name = `loremaster_test_${Date.now()}_${process.pid}`;
-    execFileSync('psql', [admin.toString(), '-v', 'ON_ERROR_STOP=1', '-qc', `create database "${name}"`]);
+    execFileSync('psql', [
+      admin.toString(),
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-qc',
+      `create database "${name}"`,
+    ]);
     const url = new URL(admin.toString());
     url.pathname = `/${name}`;
     process.env.LOREMASTER_TEST_ADMIN_URL = admin.toString();

@@ -20,7 +20,11 @@ export interface TestApp {
   orm: MikroORM;
   bus: EventBus;
   /** POST /graphql and return the parsed body (HTTP status is asserted to be 200 or 400). */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<GqlResult<T>>;
   /** A raw SQL query against the app's database, for asserting state after a refusal. */
   sql<T = Record<string, any>>(query: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;

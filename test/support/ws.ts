@@ -44,7 +44,9 @@ export function subscribe<T = Record<string, any>>(
       next: (value) => deliver(value as ExecutionResult<T>),
       error: (error) => {
         // graphql-ws hands subscription errors over as an array of GraphQL errors.
-        deliver({ errors: Array.isArray(error) ? error : [error] } as unknown as ExecutionResult<T>);
+        deliver({
+          errors: Array.isArray(error) ? error : [error],
+        } as unknown as ExecutionResult<T>);
         endedResolve();
       },
       complete: () => endedResolve(),
@@ -57,7 +59,10 @@ export function subscribe<T = Record<string, any>>(
       const queued = queue.shift();
       if (queued) return Promise.resolve(queued);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no subscription message within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no subscription message within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         waiters.push((r) => {
           clearTimeout(timer);
           resolve(r);
@@ -68,7 +73,11 @@ export function subscribe<T = Record<string, any>>(
 }
 
 /** Waits, with a deadline, until a condition holds (polling; never a blind sleep). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

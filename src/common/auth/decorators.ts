@@ -14,7 +14,10 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
 
 /** The request of an HTTP call or of a graphql-ws operation (see graphql.options.ts). */
-export function requestOf(context: ExecutionContext): { user?: AuthUser; headers?: Record<string, unknown> } {
+export function requestOf(context: ExecutionContext): {
+  user?: AuthUser;
+  headers?: Record<string, unknown>;
+} {
   if (context.getType<string>() === 'graphql') {
     return GqlExecutionContext.create(context).getContext().req;
   }
@@ -22,8 +25,10 @@ export function requestOf(context: ExecutionContext): { user?: AuthUser; headers
 }
 
 /** The signed-in user; the guard has already refused anonymous calls. */
-export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext): AuthUser => {
-  const user = requestOf(context).user;
-  if (!user) throw unauthenticated();
-  return user;
-});
+export const CurrentUser = createParamDecorator(
+  (_: unknown, context: ExecutionContext): AuthUser => {
+    const user = requestOf(context).user;
+    if (!user) throw unauthenticated();
+    return user;
+  },
+);

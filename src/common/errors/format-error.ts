@@ -44,7 +44,11 @@ export function createErrorFormatter(options: { development: boolean }) {
 
 function classify(formatted: GraphQLFormattedError, original: unknown): Classified {
   if (original instanceof DomainError) {
-    return { code: exposedCode(original.code), message: messageFor(original), details: original.details };
+    return {
+      code: exposedCode(original.code),
+      message: messageFor(original),
+      details: original.details,
+    };
   }
   if (original instanceof HttpException) return fromHttpException(original);
   if (original instanceof UniqueConstraintViolationException) {
@@ -52,8 +56,14 @@ function classify(formatted: GraphQLFormattedError, original: unknown): Classifi
   }
   // Parse, validation and variable errors: raised by the GraphQL layer before any resolver ran.
   const layerCode = formatted.extensions?.code;
-  if (typeof layerCode === 'string' && GRAPHQL_LAYER_CODES.has(layerCode) && original instanceof GraphQLError) {
-    return { code: layerCode, message: formatted.message };
+  if (
+    typeof layerCode === 'string' &&
+    GRAPHQL_LAYER_CODES.has(layerCode) &&
+    original instanceof GraphQLError
+  ) {
+    return layerCode === 'BAD_USER_INPUT'
+      ? fromVariableError(formatted.message)
+      : { code: layerCode, message: formatted.message };
   }
   if (original instanceof DriverException || original instanceof Error) {
     logger.error(original.message, original.stack);
@@ -61,6 +71,35 @@ function classify(formatted: GraphQLFormattedError, original: unknown): Classifi
     logger.error(`Non-error thrown: ${String(original)}`);
   }
   return { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' };
+}
+
+/**
+ * graphql-js echoes the whole submitted variable in its coercion errors
+ * (`Variable "$input" got invalid value { password: "…" } at "input.x"; reason`):
+ * keep the variable, the path and the reason, drop the echoed value, and name
+ * the bad field as `extensions.fields` like every other BAD_USER_INPUT.
+ */
+export function fromVariableError(message: string): Classified {
+  const missing =
+    /^Variable "\$([^"]+)" of (?:required|non-null) type "[^"]+" (?:was not provided|must not be null)\.$/.exec(
+      message,
+    );
+  if (missing) return { code: 'BAD_USER_INPUT', message, details: { fields: [missing[1]] } };
+  const match = /^Variable "\$([^"]+)" got invalid value [\s\S]*?(?: at "([^"]+)")?; ([^;]*)$/.exec(
+    message,
+  );
+  if (!match) return { code: 'BAD_USER_INPUT', message };
+  const [, variable, at, reason] = match;
+  const undefinedField = /^Field "([^"]+)" is not defined/.exec(reason)?.[1];
+  const missingField = /^Field "([^"]+)" of required type/.exec(reason)?.[1];
+  const path = at ?? [variable, undefinedField ?? missingField].filter(Boolean).join('.');
+  // Reasons such as `Expected type "Int", found "abc"` quote the value again: cut at "found".
+  const safeReason = reason.replace(/[;,]? ?found [\s\S]*$/, '.').replace(/: [\s\S]*$/, '.');
+  return {
+    code: 'BAD_USER_INPUT',
+    message: `Variable "$${variable}" has an invalid value${at ? ` at "${at}"` : ''}: ${safeReason}`,
+    details: { fields: [path.split('.').slice(1).join('.') || variable] },
+  };
 }
 
 /** Exhaustive on purpose: a new code must be placed here before it compiles. */

@@ -1,4 +1,10 @@
-import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  Injectable,
+  PipeTransform,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import { badInput } from './domain-error';
 
 /** class-validator failures become BAD_USER_INPUT naming every bad field. */
@@ -33,7 +39,8 @@ export function isUuid(value: unknown): value is string {
 @Injectable()
 export class ParseIdPipe implements PipeTransform<unknown, string> {
   transform(value: unknown, metadata: ArgumentMetadata): string {
-    if (!isUuid(value)) throw badInput(`${metadata.data ?? 'id'} is not a valid id`, metadata.data ?? 'id');
+    if (!isUuid(value))
+      throw badInput(`${metadata.data ?? 'id'} is not a valid id`, metadata.data ?? 'id');
     return value.toLowerCase();
   }
 }

@@ -69,6 +69,8 @@ export function ConnectionType<T>(node: Type<T>, name: string, what: string) {
   return ConnectionClass;
 }
 
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 /** Cursors over a monotonic bigint key: opaque to clients, checked on the way in. */
 export const SequenceCursor = {
   encode(seq: string): string {
@@ -78,13 +80,19 @@ export const SequenceCursor = {
     if (cursor === undefined || cursor === null) return undefined;
     const decoded = Buffer.from(cursor, 'base64url').toString();
     const match = /^seq:(\d{1,19})$/.exec(decoded);
-    if (!match) throw badInput(`${field} is not a valid cursor`, field);
+    // A bigint column: anything past its range is no cursor we ever issued.
+    if (!match || BigInt(match[1]) > MAX_BIGINT)
+      throw badInput(`${field} is not a valid cursor`, field);
     return match[1];
   },
 };
 
 /** Builds a page from rows fetched with `limit + 1` (the extra row tells whether more follow). */
-export function toConnection<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Connection<T> {
+export function toConnection<T>(
+  rows: T[],
+  limit: number,
+  cursorOf: (row: T) => string,
+): Connection<T> {
   const page = rows.slice(0, limit);
   const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
   return {

@@ -1,5 +1,6 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import KeyvRedis from '@keyv/redis';
 import type { Cache } from 'cache-manager';
 import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
@@ -42,12 +43,22 @@ export class AppCache implements OnApplicationShutdown {
     const key = `health:${process.pid}`;
     const stamp = Date.now();
     const wrote = await this.bounded(() => this.cache.set(key, stamp, 5_000), 'set');
-    const read = wrote === undefined ? undefined : await this.bounded(() => this.cache.get<number>(key), 'get');
+    const read =
+      wrote === undefined
+        ? undefined
+        : await this.bounded(() => this.cache.get<number>(key), 'get');
     return read === stamp ? 'ok' : 'degraded';
   }
 
+  /**
+   * Force-closes the Redis connection: a graceful close would wait on a Redis
+   * that is down, and its reconnect loop would keep the process alive.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await this.bounded(() => this.cache.disconnect(), 'disconnect');
+    for (const keyv of this.cache.stores) {
+      if (keyv.store instanceof KeyvRedis)
+        await this.bounded(() => keyv.store.disconnect(true), 'disconnect');
+    }
   }
 
   private async bounded<T>(call: () => Promise<T>, op: string): Promise<T | undefined> {
@@ -70,6 +81,8 @@ export class AppCache implements OnApplicationShutdown {
     const now = Date.now();
     if (now - this.lastFailureLog < 10_000) return;
     this.lastFailureLog = now;
-    this.logger.warn(`cache ${op} failed, treated as a miss: ${(error as Error)?.message ?? error}`);
+    this.logger.warn(
+      `cache ${op} failed, treated as a miss: ${(error as Error)?.message ?? error}`,
+    );
   }
 }

@@ -21,7 +21,9 @@ export class LlmStatus {
     const base = this.config.llm.baseUrl ?? 'https://api.openai.com/v1';
     try {
       const response = await fetch(`${base.replace(/\/$/, '')}/models`, {
-        headers: this.config.llm.apiKey ? { authorization: `Bearer ${this.config.llm.apiKey}` } : {},
+        headers: this.config.llm.apiKey
+          ? { authorization: `Bearer ${this.config.llm.apiKey}` }
+          : {},
         signal: AbortSignal.timeout(1_500),
       });
       // The offline game master still answers when the provider fails.

@@ -17,8 +17,11 @@ function createEventBus(config: AppConfig): EventBus {
   const publisher = new Redis(config.redis.url, { ...options, enableOfflineQueue: false });
   const subscriber = new Redis(config.redis.url, options);
   const engine = new RedisPubSub({ publisher, subscriber });
+  // disconnect(), not quit(): QUIT waits for a Redis that may be down, and a
+  // reconnecting client would keep the process alive.
   return new EventBus(engine, config.redis.timeoutMs * 4, async () => {
-    await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+    publisher.disconnect();
+    subscriber.disconnect();
   });
 }
 

@@ -11,13 +11,17 @@ export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
-  @Mutation(() => AuthPayload, { description: 'Creates an account and signs it in. A taken username or email is CONFLICT.' })
+  @Mutation(() => AuthPayload, {
+    description: 'Creates an account and signs it in. A taken username or email is CONFLICT.',
+  })
   register(@Args('input') input: RegisterInput): Promise<AuthPayload> {
     return this.auth.register(input);
   }
 
   @Public()
-  @Mutation(() => AuthPayload, { description: 'Signs in with a username or email and a password; opens a new session.' })
+  @Mutation(() => AuthPayload, {
+    description: 'Signs in with a username or email and a password; opens a new session.',
+  })
   login(@Args('input') input: LoginInput): Promise<AuthPayload> {
     return this.auth.login(input);
   }
@@ -32,9 +36,13 @@ export class AuthResolver {
   }
 
   @Mutation(() => Boolean, {
-    description: "Ends the refresh token's session: that token and every access token of the session stop working.",
+    description:
+      "Ends the refresh token's session: that token and every access token of the session stop working.",
   })
-  logout(@CurrentUser() user: AuthUser, @Args('refreshToken') refreshToken: string): Promise<boolean> {
+  logout(
+    @CurrentUser() user: AuthUser,
+    @Args('refreshToken') refreshToken: string,
+  ): Promise<boolean> {
     return this.auth.logout(user, refreshToken);
   }
 

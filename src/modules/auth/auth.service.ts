@@ -22,8 +22,12 @@ export interface IssuedTokens {
   user: User;
 }
 
-type SessionState = 'active' | 'revoked';
-const sessionKey = (sessionId: string) => `session:${sessionId}`;
+/**
+ * Two keys, checked revoked-first: a late "active" write racing a logout can
+ * then never hide the revocation.
+ */
+const revokedKey = (sessionId: string) => `session:revoked:${sessionId}`;
+const activeKey = (sessionId: string) => `session:active:${sessionId}`;
 /** How long "this session is live" may be served from cache; logout overwrites it at once. */
 const ACTIVE_SESSION_CACHE_MS = 60_000;
 
@@ -56,8 +60,13 @@ export class AuthService {
       });
     } catch (error) {
       // Lost a race with an identical registration: the unique indexes decide.
+      // The constraint's name tells which (the message also holds the insert's column list).
       if (error instanceof UniqueConstraintViolationException) {
-        throw error.message.includes('email') ? AuthErrors.emailTaken() : AuthErrors.usernameTaken();
+        const constraint =
+          (error as { constraint?: string }).constraint ??
+          /constraint "([^"]+)"/.exec(error.message)?.[1] ??
+          '';
+        throw constraint.includes('email') ? AuthErrors.emailTaken() : AuthErrors.usernameTaken();
       }
       throw error;
     }
@@ -89,8 +98,7 @@ export class AuthService {
       });
       if (!session.isActive()) return { kind: 'invalid' as const };
       if (presented.usedAt) {
-        session.revokedAt = new Date();
-        session.revokedReason = 'REFRESH_TOKEN_REUSE';
+        revoke(session, 'REFRESH_TOKEN_REUSE');
         return { kind: 'reused' as const, sessionId: session.id };
       }
       presented.usedAt = new Date();
@@ -102,23 +110,28 @@ export class AuthService {
     throw AuthErrors.invalidRefreshToken();
   }
 
-  /** Ends the session the refresh token belongs to, if it is one of this user's. */
+  /**
+   * Ends the live session the refresh token belongs to, if it is one of this
+   * user's. A spent token is treated as the leak it is: the session ends as
+   * reuse and the call is refused, like any spent, revoked or forged token.
+   */
   async logout(caller: AuthUser, refreshToken: string): Promise<boolean> {
-    const sessionId = await this.em.transactional(async (tx) => {
-      const token = await tx.findOne(RefreshToken, { tokenHash: hashRefreshToken(refreshToken) });
+    const outcome = await this.em.transactional(async (tx) => {
+      const token = await tx.findOne(
+        RefreshToken,
+        { tokenHash: hashRefreshToken(refreshToken) },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
       if (!token) return null;
       const session = await tx.findOneOrFail(Session, token.session.id, {
         lockMode: LockMode.PESSIMISTIC_WRITE,
       });
-      if (session.user.id !== caller.id) return null;
-      if (!session.revokedAt) {
-        session.revokedAt = new Date();
-        session.revokedReason = 'LOGOUT';
-      }
-      return session.id;
+      if (session.user.id !== caller.id || !session.isActive()) return null;
+      revoke(session, token.usedAt ? 'REFRESH_TOKEN_REUSE' : 'LOGOUT');
+      return { sessionId: session.id, loggedOut: !token.usedAt };
     });
-    if (!sessionId) throw AuthErrors.invalidRefreshToken();
-    await this.markRevoked(sessionId);
+    if (outcome) await this.markRevoked(outcome.sessionId);
+    if (!outcome?.loggedOut) throw AuthErrors.invalidRefreshToken();
     return true;
   }
 
@@ -142,25 +155,32 @@ export class AuthService {
   /** A signature-checked token is good only while its session lives (logout ends it at once). */
   async validateClaims(claims: unknown): Promise<AuthUser> {
     if (!isAccessClaims(claims)) throw AuthErrors.invalidAccessToken();
-    if ((await this.sessionState(claims.sid)) !== 'active') throw AuthErrors.sessionEnded();
+    if (!(await this.isSessionActive(claims.sid))) throw AuthErrors.sessionEnded();
     return { id: claims.sub, role: claims.role as Role, sessionId: claims.sid };
   }
 
-  private async sessionState(sessionId: string): Promise<SessionState> {
-    const cached = await this.cache.get<SessionState>(sessionKey(sessionId));
-    if (cached) return cached;
+  private async isSessionActive(sessionId: string): Promise<boolean> {
+    if (await this.cache.get<boolean>(revokedKey(sessionId))) return false;
+    if (await this.cache.get<boolean>(activeKey(sessionId))) return true;
     const session = await this.em.fork().findOne(Session, sessionId);
-    const state: SessionState = session?.isActive() ? 'active' : 'revoked';
-    const ttl = state === 'active'
-      ? Math.min(ACTIVE_SESSION_CACHE_MS, session!.expiresAt.getTime() - Date.now())
-      : this.config.auth.accessTokenTtlSeconds * 1000;
-    await this.cache.set(sessionKey(sessionId), state, ttl);
-    return state;
+    if (!session?.isActive()) {
+      await this.markRevoked(sessionId);
+      return false;
+    }
+    const ttl = Math.min(ACTIVE_SESSION_CACHE_MS, session.expiresAt.getTime() - Date.now());
+    await this.cache.set(activeKey(sessionId), true, ttl);
+    return true;
   }
 
-  /** Access tokens outlive nothing: once marked, every instance sharing the cache refuses them. */
+  /** Once marked, every instance sharing the cache refuses the session's access tokens. */
   private async markRevoked(sessionId: string): Promise<void> {
-    await this.cache.set(sessionKey(sessionId), 'revoked', this.config.auth.accessTokenTtlSeconds * 1000);
+    // Access tokens live no longer than this, so neither need the mark.
+    await this.cache.set(
+      revokedKey(sessionId),
+      true,
+      this.config.auth.accessTokenTtlSeconds * 1000,
+    );
+    await this.cache.del(activeKey(sessionId));
   }
 
   private openSession(tx: EntityManager, user: User): IssuedTokens {
@@ -175,7 +195,12 @@ export class AuthService {
   private rotate(tx: EntityManager, session: Session, user: User): IssuedTokens {
     const { token, hash } = newRefreshToken();
     tx.create(RefreshToken, { session, tokenHash: hash, createdAt: new Date() });
-    const claims: AccessTokenClaims = { sub: user.id, sid: session.id, role: user.role, typ: 'access' };
+    const claims: AccessTokenClaims = {
+      sub: user.id,
+      sid: session.id,
+      role: user.role,
+      typ: 'access',
+    };
     return {
       accessToken: this.jwt.sign(claims),
       refreshToken: token,
@@ -183,4 +208,9 @@ export class AuthService {
       user,
     };
   }
+}
+
+function revoke(session: Session, reason: 'LOGOUT' | 'REFRESH_TOKEN_REUSE'): void {
+  session.revokedAt = new Date();
+  session.revokedReason = reason;
 }

@@ -22,11 +22,15 @@ export class UserModel {
 @ObjectType('AuthPayload', { description: 'A fresh pair of tokens for a session.' })
 export class AuthPayload {
   @Field({
-    description: 'Short-lived JWT. Send it as `Authorization: Bearer <token>` (HTTP) or in `connectionParams.authorization` (WebSocket).',
+    description:
+      'Short-lived JWT. Send it as `Authorization: Bearer <token>` (HTTP) or in `connectionParams.authorization` (WebSocket).',
   })
   accessToken!: string;
 
-  @Field({ description: 'Exchange it once with `refreshTokens` for a new pair; reusing a spent one ends the session.' })
+  @Field({
+    description:
+      'Exchange it once with `refreshTokens` for a new pair; reusing a spent one ends the session.',
+  })
   refreshToken!: string;
 
   @Field(() => Int, { description: 'Seconds until the access token expires.' })

@@ -44,8 +44,10 @@ export function IsStrongPassword() {
         validate(value: unknown, args: ValidationArguments) {
           if (typeof value !== 'string') return false;
           const other = args.object as { username?: unknown; email?: unknown };
-          const identity = [other.username, typeof other.email === 'string' ? other.email.split('@')[0] : undefined]
-            .filter((v): v is string => typeof v === 'string');
+          const identity = [
+            other.username,
+            typeof other.email === 'string' ? other.email.split('@')[0] : undefined,
+          ].filter((v): v is string => typeof v === 'string');
           return passwordWeakness(value, identity) === null;
         },
         defaultMessage(args: ValidationArguments) {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isUuid } from '../../common/errors/validation';
 
 /** HS256 only: pinning the algorithm refuses `alg: none` and algorithm-confusion tokens. */
 export const JWT_ALGORITHM = 'HS256' as const;
@@ -22,14 +23,15 @@ export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** Ids are checked here, so a bad one is refused before it reaches a uuid column. */
 export function isAccessClaims(value: unknown): value is AccessTokenClaims {
   const claims = value as Partial<AccessTokenClaims> | null;
   return (
     typeof claims === 'object' &&
     claims !== null &&
     claims.typ === 'access' &&
-    typeof claims.sub === 'string' &&
-    typeof claims.sid === 'string' &&
+    isUuid(claims.sub) &&
+    isUuid(claims.sid) &&
     typeof claims.role === 'string'
   );
 }

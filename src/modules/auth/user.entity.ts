@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, EntityRepositoryType, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import {
+  Entity,
+  EntityRepositoryType,
+  Enum,
+  Index,
+  PrimaryKey,
+  Property,
+  Unique,
+} from '@mikro-orm/core';
 import { Role } from './role.enum';
 import { UserRepository } from './user.repository';
 

@@ -17,13 +17,16 @@ export class EventsResolver {
     private readonly em: EntityManager,
   ) {}
 
-  @ResolveField(() => GameEventConnection, { description: "This character's event log, oldest first." })
+  @ResolveField(() => GameEventConnection, {
+    description: "This character's event log, oldest first.",
+  })
   events(@Parent() player: Player, @Args() args: ConnectionArgs) {
     return this.eventsService.page(player.id, args.first, args.after);
   }
 
   @Subscription(() => GameEventModel, {
-    description: "Everything that happens to one of your characters, live. Another user's character is NOT_FOUND.",
+    description:
+      "Everything that happens to one of your characters, live. Another user's character is NOT_FOUND.",
     resolve: (message: PublishedEvent) => fromPublished(message),
   })
   async gameEvents(
@@ -31,7 +34,9 @@ export class EventsResolver {
     @Args('playerId', { type: () => ID }, ParseIdPipe) playerId: string,
   ): Promise<AsyncIterableIterator<PublishedEvent>> {
     // Subscriptions run outside any HTTP request context: use a fork of our own.
-    const owned = await this.em.fork().count(Player, { id: playerId, user: user.id, deletedAt: null });
+    const owned = await this.em
+      .fork()
+      .count(Player, { id: playerId, user: user.id, deletedAt: null });
     if (owned === 0) throw notFound('Player');
     return this.eventsService.subscribe(playerId);
   }

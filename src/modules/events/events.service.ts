@@ -1,6 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { Connection, DEFAULT_PAGE_SIZE, SequenceCursor, toConnection } from '../../common/graphql/connection';
+import {
+  Connection,
+  DEFAULT_PAGE_SIZE,
+  SequenceCursor,
+  toConnection,
+} from '../../common/graphql/connection';
 import { InjectEventBus } from '../../infra/pubsub/pubsub.module';
 import { EventBus } from '../../infra/pubsub/event-bus';
 import { Player } from '../players/player.entity';
@@ -47,7 +52,11 @@ export class EventsService {
   }
 
   /** The log of one character, oldest first. */
-  async page(playerId: string, first = DEFAULT_PAGE_SIZE, after?: string): Promise<Connection<GameEventModel>> {
+  async page(
+    playerId: string,
+    first = DEFAULT_PAGE_SIZE,
+    after?: string,
+  ): Promise<Connection<GameEventModel>> {
     const afterSeq = SequenceCursor.decode(after);
     const rows = await this.em.find(
       GameEvent,

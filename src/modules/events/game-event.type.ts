@@ -3,7 +3,9 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { ConnectionType } from '../../common/graphql/connection';
 import { EventType } from './event-type.enum';
 
-@ObjectType('GameEvent', { description: 'Something that happened to a character; the log is append-only.' })
+@ObjectType('GameEvent', {
+  description: 'Something that happened to a character; the log is append-only.',
+})
 export class GameEventModel {
   @Field(() => ID, { description: 'Unique, and increasing in the order events were recorded.' })
   id!: string;
@@ -25,4 +27,8 @@ export class GameEventModel {
 }
 
 @ObjectType({ description: 'A page of game events, oldest first.' })
-export class GameEventConnection extends ConnectionType(GameEventModel, 'GameEvent', 'game event') {}
+export class GameEventConnection extends ConnectionType(
+  GameEventModel,
+  'GameEvent',
+  'game event',
+) {}

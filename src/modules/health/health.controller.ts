@@ -20,9 +20,14 @@ export class HealthController {
   @Get()
   @HttpCode(HttpStatus.OK)
   async health(@Res({ passthrough: true }) res: Response) {
-    const [database, cache, llm] = await Promise.all([this.database(), this.cache.health(), this.llm.health()]);
+    const [database, cache, llm] = await Promise.all([
+      this.database(),
+      this.cache.health(),
+      this.llm.health(),
+    ]);
     const checks = { database, cache, llm };
-    const status: Check = database === 'down' ? 'down' : cache === 'ok' && llm === 'ok' ? 'ok' : 'degraded';
+    const status: Check =
+      database === 'down' ? 'down' : cache === 'ok' && llm === 'ok' ? 'ok' : 'degraded';
     if (database === 'down') res.status(HttpStatus.SERVICE_UNAVAILABLE);
     return { status, checks };
   }

@@ -38,27 +38,62 @@ export interface ClassTemplate {
 /** Level-1 figures per class. Health and mana grow with level (see progression.ts). */
 export const CLASS_TEMPLATES: Record<CharacterClass, ClassTemplate> = {
   WARRIOR: {
-    stats: { strength: 15, dexterity: 10, intelligence: 6, constitution: 14, wisdom: 8, charisma: 9 },
+    stats: {
+      strength: 15,
+      dexterity: 10,
+      intelligence: 6,
+      constitution: 14,
+      wisdom: 8,
+      charisma: 9,
+    },
     maxHealth: 120,
     maxMana: 30,
   },
   MAGE: {
-    stats: { strength: 6, dexterity: 10, intelligence: 16, constitution: 8, wisdom: 12, charisma: 10 },
+    stats: {
+      strength: 6,
+      dexterity: 10,
+      intelligence: 16,
+      constitution: 8,
+      wisdom: 12,
+      charisma: 10,
+    },
     maxHealth: 70,
     maxMana: 120,
   },
   ROGUE: {
-    stats: { strength: 8, dexterity: 16, intelligence: 10, constitution: 10, wisdom: 8, charisma: 13 },
+    stats: {
+      strength: 8,
+      dexterity: 16,
+      intelligence: 10,
+      constitution: 10,
+      wisdom: 8,
+      charisma: 13,
+    },
     maxHealth: 90,
     maxMana: 50,
   },
   CLERIC: {
-    stats: { strength: 10, dexterity: 8, intelligence: 10, constitution: 12, wisdom: 16, charisma: 11 },
+    stats: {
+      strength: 10,
+      dexterity: 8,
+      intelligence: 10,
+      constitution: 12,
+      wisdom: 16,
+      charisma: 11,
+    },
     maxHealth: 100,
     maxMana: 90,
   },
   RANGER: {
-    stats: { strength: 10, dexterity: 15, intelligence: 8, constitution: 12, wisdom: 12, charisma: 8 },
+    stats: {
+      strength: 10,
+      dexterity: 15,
+      intelligence: 8,
+      constitution: 12,
+      wisdom: 12,
+      charisma: 8,
+    },
     maxHealth: 100,
     maxMana: 60,
   },

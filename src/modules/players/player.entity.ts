@@ -50,7 +50,8 @@ export class PlayerStats {
 @Check({ name: 'players_stat_charisma_check', expression: 'stat_charisma >= 0' })
 @Index({
   name: 'players_location_id_index',
-  expression: 'create index "players_location_id_index" on "players" ("location_id") where "deleted_at" is null',
+  expression:
+    'create index "players_location_id_index" on "players" ("location_id") where "deleted_at" is null',
 })
 export class Player {
   [EntityRepositoryType]?: PlayerRepository;

@@ -8,7 +8,10 @@ export class PlayerRepository extends EntityRepository<Player> {
   }
 
   listOwned(userId: string): Promise<Player[]> {
-    return this.find({ user: userId, deletedAt: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return this.find(
+      { user: userId, deletedAt: null },
+      { orderBy: { createdAt: 'asc', id: 'asc' } },
+    );
   }
 
   countOwned(userId: string): Promise<number> {

@@ -1,7 +1,9 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { CharacterClass } from './character-class';
 
-@ObjectType('Stats', { description: "A character's attributes (base values plus what is equipped)." })
+@ObjectType('Stats', {
+  description: "A character's attributes (base values plus what is equipped).",
+})
 export class StatsModel {
   @Field(() => Int, { description: 'Melee damage and carrying capacity.' })
   strength!: number;
@@ -61,7 +63,7 @@ export class PlayerModel {
   createdAt!: Date;
 }
 
-@ObjectType('PlayerSummary', { description: "All that other users see of a character." })
+@ObjectType('PlayerSummary', { description: 'All that other users see of a character.' })
 export class PlayerSummaryModel {
   @Field(() => ID, { description: 'Unique id (UUID).' })
   id!: string;

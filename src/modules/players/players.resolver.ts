@@ -18,17 +18,30 @@ export class PlayersResolver {
     description:
       'Creates a character at level 1 with full health and mana, in the starting location. A taken name is CONFLICT.',
   })
-  createPlayer(@CurrentUser() user: AuthUser, @Args('input') input: CreatePlayerInput): Promise<Player> {
+  createPlayer(
+    @CurrentUser() user: AuthUser,
+    @Args('input') input: CreatePlayerInput,
+  ): Promise<Player> {
     return this.players.create(user.id, input);
   }
 
-  @Query(() => PlayerModel, { description: "One of the signed-in user's characters (NOT_FOUND for anyone else's)." })
-  player(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }, ParseIdPipe) id: string): Promise<Player> {
+  @Query(() => PlayerModel, {
+    description: "One of the signed-in user's characters (NOT_FOUND for anyone else's).",
+  })
+  player(
+    @CurrentUser() user: AuthUser,
+    @Args('id', { type: () => ID }, ParseIdPipe) id: string,
+  ): Promise<Player> {
     return this.players.getOwned(user.id, id);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes one of your characters. Its name becomes free again.' })
-  deletePlayer(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }, ParseIdPipe) id: string): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description: 'Deletes one of your characters. Its name becomes free again.',
+  })
+  deletePlayer(
+    @CurrentUser() user: AuthUser,
+    @Args('id', { type: () => ID }, ParseIdPipe) id: string,
+  ): Promise<boolean> {
     return this.players.delete(user.id, id);
   }
 
@@ -42,7 +55,9 @@ export class PlayersResolver {
 export class UserPlayersResolver {
   constructor(private readonly playersService: PlayersService) {}
 
-  @ResolveField(() => [PlayerModel], { description: 'The characters of this account, oldest first.' })
+  @ResolveField(() => [PlayerModel], {
+    description: 'The characters of this account, oldest first.',
+  })
   players(@Parent() user: User): Promise<Player[]> {
     return this.playersService.listOwned(user.id);
   }

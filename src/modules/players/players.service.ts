@@ -32,8 +32,10 @@ export class PlayersService {
       return await this.events.transaction(async (tx, log) => {
         // Serialises concurrent creations by one user, so the cap holds under races.
         const user = await tx.findOneOrFail(User, userId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if ((await tx.count(Player, { user, deletedAt: null })) >= max) throw PlayerErrors.tooMany(max);
-        if (await this.nameTaken(tx, input.characterName)) throw PlayerErrors.nameTaken(input.characterName);
+        if ((await tx.count(Player, { user, deletedAt: null })) >= max)
+          throw PlayerErrors.tooMany(max);
+        if (await this.nameTaken(tx, input.characterName))
+          throw PlayerErrors.nameTaken(input.characterName);
 
         const template = CLASS_TEMPLATES[input.characterClass];
         const player = tx.create(Player, {
@@ -60,7 +62,8 @@ export class PlayersService {
       });
     } catch (error) {
       // Two users racing for one name: the unique index decides.
-      if (error instanceof UniqueConstraintViolationException) throw PlayerErrors.nameTaken(input.characterName);
+      if (error instanceof UniqueConstraintViolationException)
+        throw PlayerErrors.nameTaken(input.characterName);
       throw error;
     }
   }

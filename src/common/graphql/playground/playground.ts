@@ -54,7 +54,10 @@ export function playgroundMiddleware(path: string) {
     const url = req.path;
     if (url === path || url === `${path}/`) {
       // GraphQL-over-HTTP GETs (a `query` parameter, or a JSON Accept) go on to Apollo.
-      if (req.query.query !== undefined || req.accepts(['text/html', 'application/json']) !== 'text/html') {
+      if (
+        req.query.query !== undefined ||
+        req.accepts(['text/html', 'application/json']) !== 'text/html'
+      ) {
         return next();
       }
       res.type('html').setHeader('cache-control', 'no-cache');

@@ -12,7 +12,8 @@ export class RegisterInput {
   @IsString()
   @Length(3, 32, { message: 'username must be 3 to 32 characters' })
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
-    message: 'username may hold only letters, digits, underscores, dots and hyphens, starting with a letter or digit',
+    message:
+      'username may hold only letters, digits, underscores, dots and hyphens, starting with a letter or digit',
   })
   username!: string;
 
@@ -24,7 +25,8 @@ export class RegisterInput {
   email!: string;
 
   @Field({
-    description: '10 to 128 characters, with letters and at least one digit or symbol; not a common password.',
+    description:
+      '10 to 128 characters, with letters and at least one digit or symbol; not a common password.',
   })
   @IsString()
   @IsStrongPassword()

@@ -1,19 +1,42 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
-import { IsEnum, IsString, Length, Matches } from 'class-validator';
+import { IsEnum, IsString, Matches, ValidateBy } from 'class-validator';
 import { CharacterClass } from '../character-class';
+
+/**
+ * Length in code points, as PostgreSQL's varchar counts it. (class-validator's
+ * Length does not count variation selectors, so a name it passes could still
+ * overflow the column.)
+ */
+function CodePointLength(min: number, max: number, message: string): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'codePointLength',
+      constraints: [min, max],
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && [...value].length >= min && [...value].length <= max,
+      },
+    },
+    { message },
+  );
+}
 
 @InputType({ description: 'A new character.' })
 export class CreatePlayerInput {
   @Field({
     description:
-      "2 to 24 characters: letters, spaces, apostrophes and hyphens, starting with a letter. Unique (case-insensitive) among living characters.",
+      '2 to 24 characters: letters, spaces, apostrophes and hyphens, starting with a letter. Unique (case-insensitive) among living characters.',
   })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().replace(/\s+/g, ' ') : value))
+  // NFC first, so one name has one spelling (a precomposed "É" and "E" + combining accent are the same name).
+  @Transform(({ value }) =>
+    typeof value === 'string' ? value.normalize('NFC').trim().replace(/\s+/g, ' ') : value,
+  )
   @IsString()
-  @Length(2, 24, { message: 'characterName must be 2 to 24 characters' })
+  @CodePointLength(2, 24, 'characterName must be 2 to 24 characters')
   @Matches(/^\p{L}[\p{L}\p{M}' -]*$/u, {
-    message: 'characterName may hold only letters, spaces, apostrophes and hyphens, starting with a letter',
+    message:
+      'characterName may hold only letters, spaces, apostrophes and hyphens, starting with a letter',
   })
   characterName!: string;
 

@@ -1,0 +1,48 @@
+// autocannon ships no types and @types/autocannon is not installed: this declares only the part of
+// its programmatic API that bench/http-adapter.ts uses (promise form, no callback).
+declare module 'autocannon' {
+  namespace autocannon {
+    interface Options {
+      url: string;
+      method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+      headers?: Record<string, string>;
+      body?: string;
+      connections?: number;
+      pipelining?: number;
+      /** Seconds. */
+      duration?: number;
+      /** Seconds before a request counts as a timeout. */
+      timeout?: number;
+    }
+
+    interface Histogram {
+      average: number;
+      mean: number;
+      stddev: number;
+      min: number;
+      max: number;
+      total: number;
+      p50: number;
+      p90: number;
+      p99: number;
+    }
+
+    interface Result {
+      /** Seconds. */
+      duration: number;
+      /** Requests completed per second, sampled once a second. */
+      requests: Histogram;
+      /** Milliseconds. */
+      latency: Histogram;
+      /** Bytes per second, sampled once a second. */
+      throughput: Histogram;
+      errors: number;
+      timeouts: number;
+      non2xx: number;
+      resets: number;
+    }
+  }
+
+  function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
+  export = autocannon;
+}
