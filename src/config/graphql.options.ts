@@ -1,5 +1,5 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { createErrorFormatter } from '../common/errors/format-error';
@@ -17,7 +17,11 @@ type WsExtra = { user?: AuthUser };
 /** Resolver context: `req` is the HTTP request, or a stand-in built from a WebSocket's connectionParams. */
 export interface GraphQLContext {
   req: { headers: Record<string, unknown>; user?: AuthUser };
-  res?: Response;
+  res?: FastifyReply;
+}
+
+function isWsContext(value: unknown): value is WsContext<ConnectionParams, WsExtra> {
+  return typeof value === 'object' && value !== null && 'extra' in value && 'connectionParams' in value;
 }
 
 function bearerFrom(params: ConnectionParams): string | undefined {
@@ -26,11 +30,13 @@ function bearerFrom(params: ConnectionParams): string | undefined {
   return value.replace(/^Bearer\s+/i, '').trim();
 }
 
-function buildContext(...args: unknown[]): GraphQLContext {
-  const http = args[0] as { req?: Request; res?: Response };
-  if (http.req) return { req: http.req as GraphQLContext['req'], res: http.res };
+/** Fastify calls it with (request, reply); graphql-ws with its connection context. */
+function buildContext(first: unknown, second?: unknown): GraphQLContext {
+  if (!isWsContext(first)) {
+    return { req: first as FastifyRequest as GraphQLContext['req'], res: second as FastifyReply };
+  }
   // graphql-ws: every operation re-runs the same guard, from the connection's token.
-  const ws = args[0] as WsContext<ConnectionParams, WsExtra>;
+  const ws = first;
   const token = bearerFrom(ws.connectionParams);
   return { req: { headers: token ? { authorization: `Bearer ${token}` } : {} } };
 }

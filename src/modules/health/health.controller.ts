@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../../common/auth/decorators';
 import { AppCache } from '../../infra/cache/app-cache';
 import { LlmStatus } from '../../infra/llm/llm-status';
@@ -19,7 +19,7 @@ export class HealthController {
   @Public()
   @Get()
   @HttpCode(HttpStatus.OK)
-  async health(@Res({ passthrough: true }) res: Response) {
+  async health(@Res({ passthrough: true }) reply: FastifyReply) {
     const [database, cache, llm] = await Promise.all([
       this.database(),
       this.cache.health(),
@@ -28,7 +28,7 @@ export class HealthController {
     const checks = { database, cache, llm };
     const status: Check =
       database === 'down' ? 'down' : cache === 'ok' && llm === 'ok' ? 'ok' : 'degraded';
-    if (database === 'down') res.status(HttpStatus.SERVICE_UNAVAILABLE);
+    if (database === 'down') reply.status(HttpStatus.SERVICE_UNAVAILABLE);
     return { status, checks };
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import { PLAYGROUND_CLIENT_JS } from './playground.client';
 
 /**
@@ -45,35 +45,34 @@ const page = (base: string) => `<!doctype html>
 </body>
 </html>`;
 
-/** Express middleware for `GET <path>` from a browser and `GET <path>/assets/*`. */
-export function playgroundMiddleware(path: string) {
-  const cache = new Map<string, Buffer>();
+/** A browser asking for a page, not a GraphQL client asking for JSON. */
+function wantsPage(accept: string | undefined): boolean {
+  return typeof accept === 'string' && accept.includes('text/html');
+}
+
+/** Serves `GET <path>` to browsers and `GET <path>/assets/:name`; everything else goes on to Apollo. */
+export function registerPlayground(fastify: FastifyInstance, path: string): void {
   const html = page(path);
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const url = req.path;
-    if (url === path || url === `${path}/`) {
-      // GraphQL-over-HTTP GETs (a `query` parameter, or a JSON Accept) go on to Apollo.
-      if (
-        req.query.query !== undefined ||
-        req.accepts(['text/html', 'application/json']) !== 'text/html'
-      ) {
-        return next();
-      }
-      res.type('html').setHeader('cache-control', 'no-cache');
-      return res.send(html);
+  const cache = new Map<string, Buffer>();
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return;
+    const [pathname, search] = request.url.split('?', 2);
+    // GraphQL-over-HTTP GETs carry a query string; those stay Apollo's.
+    if ((pathname === path || pathname === `${path}/`) && !search && wantsPage(request.headers.accept)) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
     }
-    const prefix = `${path}/assets/`;
-    if (!url.startsWith(prefix)) return next();
-    const name = url.slice(prefix.length);
+  });
+
+  fastify.get<{ Params: { name: string } }>(`${path}/assets/:name`, async (request, reply) => {
+    const { name } = request.params;
     let body = cache.get(name);
     if (!body) {
       body = loadAsset(name);
-      if (!body) return res.status(404).type('text').send('Not found');
+      if (!body) return reply.code(404).type('text/plain').send('Not found');
       cache.set(name, body);
     }
-    const type = name.endsWith('.css') ? 'text/css' : 'text/javascript';
-    res.type(type).setHeader('cache-control', 'public, max-age=3600');
-    return res.send(body);
-  };
+    const type = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
+    return reply.type(type).header('cache-control', 'public, max-age=3600').send(body);
+  });
 }
