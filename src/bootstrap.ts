@@ -42,11 +42,16 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
 
     // Fastify over Express: 20-68 % more GraphQL requests per second here (bench/http-adapter.ts).
     const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: false });
-    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
-      logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
-      abortOnError: false,
-    });
-    if (config.graphql.playground) registerPlayground(app.getHttpAdapter().getInstance(), GRAPHQL_PATH);
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot(config, database),
+      adapter,
+      {
+        logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+        abortOnError: false,
+      },
+    );
+    if (config.graphql.playground)
+      registerPlayground(app.getHttpAdapter().getInstance(), GRAPHQL_PATH);
 
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();

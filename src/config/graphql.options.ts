@@ -21,7 +21,9 @@ export interface GraphQLContext {
 }
 
 function isWsContext(value: unknown): value is WsContext<ConnectionParams, WsExtra> {
-  return typeof value === 'object' && value !== null && 'extra' in value && 'connectionParams' in value;
+  return (
+    typeof value === 'object' && value !== null && 'extra' in value && 'connectionParams' in value
+  );
 }
 
 function bearerFrom(params: ConnectionParams): string | undefined {

@@ -59,7 +59,11 @@ export function registerPlayground(fastify: FastifyInstance, path: string): void
     if (request.method !== 'GET' && request.method !== 'HEAD') return;
     const [pathname, search] = request.url.split('?', 2);
     // GraphQL-over-HTTP GETs carry a query string; those stay Apollo's.
-    if ((pathname === path || pathname === `${path}/`) && !search && wantsPage(request.headers.accept)) {
+    if (
+      (pathname === path || pathname === `${path}/`) &&
+      !search &&
+      wantsPage(request.headers.accept)
+    ) {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
     }
   });
@@ -72,7 +76,9 @@ export function registerPlayground(fastify: FastifyInstance, path: string): void
       if (!body) return reply.code(404).type('text/plain').send('Not found');
       cache.set(name, body);
     }
-    const type = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
+    const type = name.endsWith('.css')
+      ? 'text/css; charset=utf-8'
+      : 'text/javascript; charset=utf-8';
     return reply.type(type).header('cache-control', 'public, max-age=3600').send(body);
   });
 }
