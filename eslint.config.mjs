@@ -11,7 +11,7 @@ export default tseslint.config(
       '.data/',
       'jest.config.js',
       'eslint.config.mjs',
-      'bench/run.js',
+      'scripts/run-ts.js',
     ],
   },
   js.configs.recommended,

@@ -1,6 +1,6 @@
 // Express or Fastify under Nest 11 + Apollo Server 5? This measures it, in one run, on loopback.
 //
-//   node bench/run.js bench/http-adapter.ts          (BENCH_SECONDS=8 by default)
+//   node scripts/run-ts.js bench/http-adapter.ts          (BENCH_SECONDS=8 by default)
 //
 // Targets, each in its own child process so the load generator (autocannon, in this process) and
 // the server under test never share an event loop:

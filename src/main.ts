@@ -4,7 +4,6 @@ import { startApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/env';
 
 async function main(): Promise<void> {
-  const started = Date.now();
   let loaded;
   try {
     loaded = loadConfig();
@@ -21,9 +20,10 @@ async function main(): Promise<void> {
   for (const warning of warnings) logger.warn(warning);
 
   const running = await startApp(config);
+  const port = new URL(running.url).port;
   logger.log(
-    `listening on ${config.host}:${config.port} in ${Date.now() - started} ms — GraphQL at /graphql` +
-      (config.graphql.playground ? ' (playground: open it in a browser)' : ''),
+    `listening on ${config.host}:${port} ${Math.round(process.uptime() * 1000)} ms after launch; GraphQL at /graphql` +
+      (config.graphql.playground ? ' (open it in a browser for the playground)' : ''),
   );
 
   let closing = false;

@@ -1,5 +1,5 @@
 'use strict';
-// Tiny TypeScript launcher for the bench scripts:  node bench/run.js bench/<script>.ts [args...]
+// Tiny TypeScript launcher for scripts, benchmarks and process tests:  node scripts/run-ts.js <file>.ts [args...]
 //
 // Why it exists: the project has no ts-node / tsx / @swc-node/register, and a full `tsc` build is
 // too slow for a one-off script. @swc/core is already a devDependency (it powers @swc/jest), so this
@@ -36,7 +36,7 @@ require('reflect-metadata');
 
 const script = process.argv[2];
 if (!script) {
-  console.error('usage: node bench/run.js bench/<script>.ts [args...]');
+  console.error('usage: node scripts/run-ts.js <file>.ts [args...]');
   process.exit(2);
 }
 // Drop this launcher from argv so the script sees `node <script> [args...]`, as if run directly.
