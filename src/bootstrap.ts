@@ -11,6 +11,13 @@ import {
   startEmbeddedPostgres,
 } from './infra/database/embedded-postgres';
 
+/** The embedded engine when DATABASE_URL is unset; nothing to start otherwise. */
+export function startDatabase(config: AppConfig): Promise<EmbeddedPostgres | undefined> {
+  return config.database.url
+    ? Promise.resolve(undefined)
+    : startEmbeddedPostgres(config.database.dataDir);
+}
+
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 export interface RunningApp {
@@ -25,11 +32,12 @@ export interface RunningApp {
  * Builds and starts the server. Shared by main.ts and the test suite, so tests
  * boot exactly what production boots.
  */
-export async function startApp(config: AppConfig): Promise<RunningApp> {
+export async function startApp(
+  config: AppConfig,
+  starting: Promise<EmbeddedPostgres | undefined> = startDatabase(config),
+): Promise<RunningApp> {
   const logger = new Logger('Bootstrap');
-  const embedded = config.database.url
-    ? undefined
-    : await startEmbeddedPostgres(config.database.dataDir);
+  const embedded = await starting;
   if (embedded) logger.log(`embedded PostgreSQL (PGlite) in ${config.database.dataDir}`);
   try {
     const database = embedded

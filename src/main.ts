@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { startApp } from './bootstrap';
+import type * as Bootstrap from './bootstrap';
+import { startEmbeddedPostgres } from './infra/database/embedded-postgres';
 import { ConfigError, loadConfig } from './config/env';
 
 async function main(): Promise<void> {
@@ -19,7 +20,12 @@ async function main(): Promise<void> {
   const logger = new Logger('Loremaster');
   for (const warning of warnings) logger.warn(warning);
 
-  const running = await startApp(config);
+  // The embedded database opens in its own thread while Node loads the framework.
+  const starting = config.database.url
+    ? Promise.resolve(undefined)
+    : startEmbeddedPostgres(config.database.dataDir);
+  const { startApp } = (await import('./bootstrap')) as typeof Bootstrap;
+  const running = await startApp(config, starting);
   const port = new URL(running.url).port;
   logger.log(
     `listening on ${config.host}:${port} ${Math.round(process.uptime() * 1000)} ms after launch; GraphQL at /graphql` +

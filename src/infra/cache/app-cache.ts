@@ -1,6 +1,5 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import KeyvRedis from '@keyv/redis';
 import type { Cache } from 'cache-manager';
 import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
@@ -56,8 +55,10 @@ export class AppCache implements OnApplicationShutdown {
    */
   async onApplicationShutdown(): Promise<void> {
     for (const keyv of this.cache.stores) {
-      if (keyv.store instanceof KeyvRedis)
-        await this.bounded(() => keyv.store.disconnect(true), 'disconnect');
+      const store = keyv.store as { disconnect?: (force?: boolean) => Promise<void> };
+      if (typeof store.disconnect === 'function') {
+        await this.bounded(() => store.disconnect!(true), 'disconnect');
+      }
     }
   }
 

