@@ -6,24 +6,41 @@ export const PLAYGROUND_CLIENT_JS = String.raw`
   var wsUrl = httpUrl.replace(/^http/, 'ws');
 
   // One graphql-ws client per Authorization value: changing the header reconnects.
-  var fetchers = {};
-  function fetcherFor(auth) {
+  var clients = {};
+  function clientFor(auth) {
     var key = auth || '';
-    if (!fetchers[key]) {
+    if (!clients[key]) {
       var wsClient = graphqlWs.createClient({
         url: wsUrl,
         lazy: true,
         connectionParams: auth ? { authorization: auth } : {},
       });
-      fetchers[key] = GraphiQL.createFetcher({ url: httpUrl, wsClient: wsClient });
+      clients[key] = { ws: wsClient, http: GraphiQL.createFetcher({ url: httpUrl, wsClient: wsClient }) };
     }
-    return fetchers[key];
+    return clients[key];
+  }
+
+  // GraphiQL only recognises a *named* subscription; find the operation that will
+  // run (the named one, or the only one) so an anonymous subscription goes over
+  // the WebSocket too.
+  function isSubscription(params) {
+    var source = String(params.query || '').replace(/#[^\n]*/g, '').replace(/"(?:[^"\\]|\\.)*"/g, '""');
+    var operations = [];
+    var pattern = /(?:^|[{}\s])(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/g;
+    var match;
+    while ((match = pattern.exec(source))) operations.push({ type: match[1], name: match[2] });
+    var chosen = params.operationName
+      ? operations.filter(function (op) { return op.name === params.operationName; })[0]
+      : operations.length === 1 ? operations[0] : undefined;
+    return Boolean(chosen && chosen.type === 'subscription');
   }
 
   function fetcher(params, options) {
     var headers = (options && options.headers) || {};
     var auth = headers.Authorization || headers.authorization;
-    return fetcherFor(typeof auth === 'string' && auth.indexOf('<') === -1 ? auth : undefined)(params, options);
+    var client = clientFor(typeof auth === 'string' && auth.indexOf('<') === -1 ? auth : undefined);
+    if (isSubscription(params)) return client.ws.iterate(params);
+    return client.http(params, options);
   }
 
   var defaultQuery = [
