@@ -1,0 +1,113 @@
+import {
+  Args,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+  Subscription,
+} from '@nestjs/graphql';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { CurrentUser } from '../../common/auth/decorators';
+import { ParseIdPipe, ParseSlugPipe } from '../../common/errors/validation';
+import { LoaderRegistry, Loaders } from '../../common/graphql/loaders';
+import { fromPublished, PublishedEvent } from '../events/events.service';
+import { GameEventModel } from '../events/game-event.type';
+import type { Player } from '../players/player.entity';
+import { PlayerModel, PlayerSummaryModel } from '../players/player.type';
+import type { Location } from './location.entity';
+import type { Npc } from './npc.entity';
+import { WorldLoader } from './world.loader';
+import { WorldService } from './world.service';
+import { LocationModel, NpcModel } from './world.type';
+
+@Resolver(() => LocationModel)
+export class WorldResolver {
+  constructor(
+    private readonly world: WorldService,
+    private readonly loader: WorldLoader,
+  ) {}
+
+  @Query(() => [LocationModel], { description: 'Every location on the map, by region, then name.' })
+  locations(): Promise<Location[]> {
+    return this.world.listLocations();
+  }
+
+  @Query(() => LocationModel, {
+    description: 'One location by id. A malformed id is BAD_USER_INPUT; an unknown one NOT_FOUND.',
+  })
+  location(
+    @Args(
+      'id',
+      { type: () => ID, description: 'A location slug, e.g. `millbrook-square`.' },
+      ParseSlugPipe,
+    )
+    id: string,
+  ): Promise<Location> {
+    return this.world.getLocation(id);
+  }
+
+  @Mutation(() => PlayerModel, {
+    description:
+      'Moves one of your characters along an exit of the location it stands in. Anywhere else, the place it already stands, or a character with no health left is GAME_RULE_VIOLATION; an unknown location, or a character that is not yours, NOT_FOUND. Records a TRAVELLED event, also seen on `locationEvents` of both places.',
+  })
+  travel(
+    @CurrentUser() user: AuthUser,
+    @Args(
+      'playerId',
+      { type: () => ID, description: 'The character to move (one of yours).' },
+      ParseIdPipe,
+    )
+    playerId: string,
+    @Args(
+      'locationId',
+      { type: () => ID, description: 'Where to go: an exit of where the character stands.' },
+      ParseSlugPipe,
+    )
+    locationId: string,
+  ): Promise<Player> {
+    return this.world.travel(user.id, playerId, locationId);
+  }
+
+  @Subscription(() => GameEventModel, {
+    description:
+      'Public events at a location, live: characters arriving and leaving (TRAVELLED; `data.from` and `data.to` tell which) and trades. Any signed-in user may watch any location.',
+    resolve: (message: PublishedEvent) => fromPublished(message),
+  })
+  locationEvents(
+    @Args('locationId', { type: () => ID, description: 'The location to watch.' }, ParseSlugPipe)
+    locationId: string,
+  ): Promise<AsyncIterableIterator<PublishedEvent>> {
+    return this.world.watchLocation(locationId);
+  }
+
+  @ResolveField(() => [LocationModel], {
+    description: 'The places one step away, by name. Paths are two-way.',
+  })
+  exits(@Parent() location: Location, @Loaders() loaders: LoaderRegistry): Promise<Location[]> {
+    return this.loader.for(loaders).exits.load(location.id);
+  }
+
+  @ResolveField(() => [NpcModel], { description: 'The NPCs found here, by name.' })
+  npcs(@Parent() location: Location, @Loaders() loaders: LoaderRegistry): Promise<Npc[]> {
+    return this.loader.for(loaders).npcs.load(location.id);
+  }
+
+  @ResolveField(() => [PlayerSummaryModel], {
+    description: "The characters standing here (anyone's), by name.",
+  })
+  playersHere(@Parent() location: Location, @Loaders() loaders: LoaderRegistry): Promise<Player[]> {
+    return this.loader.for(loaders).playersHere.load(location.id);
+  }
+}
+
+@Resolver(() => PlayerModel)
+export class PlayerLocationResolver {
+  constructor(private readonly loader: WorldLoader) {}
+
+  @ResolveField(() => LocationModel, { description: 'Where the character stands.' })
+  location(@Parent() player: Player, @Loaders() loaders: LoaderRegistry): Promise<Location> {
+    return this.loader.for(loaders).location.load(player.locationId);
+  }
+}
