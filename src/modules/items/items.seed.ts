@@ -1,0 +1,668 @@
+import { createHash } from 'node:crypto';
+import { CharacterClass } from '../players/character-class';
+import type { ItemEffect, ItemStats } from './item-rules';
+import { EquipmentSlot, ItemType, Rarity } from './item.enums';
+
+/**
+ * The shipped catalogue. The items migration inserts it, so every install (PGlite
+ * or PostgreSQL) starts with the same rows and the same ids. Changing it later
+ * takes a new migration: this list is what the first one inserted.
+ */
+export interface ItemSeed {
+  name: string;
+  description: string;
+  type: ItemType;
+  rarity: Rarity;
+  value: number;
+  /** Pounds, at most two decimals. */
+  weight: number;
+  slot?: EquipmentSlot;
+  stats?: ItemStats;
+  effects?: ItemEffect[];
+}
+
+export const HEALTH_POTION = 'Health Potion';
+export const MANA_POTION = 'Mana Potion';
+
+/** The class weapon of each starter kit (item names). */
+export const STARTER_WEAPONS: Record<CharacterClass, string> = {
+  [CharacterClass.WARRIOR]: 'Rusty Longsword',
+  [CharacterClass.MAGE]: 'Apprentice Staff',
+  [CharacterClass.ROGUE]: 'Worn Dagger',
+  [CharacterClass.CLERIC]: 'Wooden Mace',
+  [CharacterClass.RANGER]: 'Hunting Bow',
+};
+
+const { WEAPON, ARMOR, CONSUMABLE, MATERIAL, QUEST, MISC } = ItemType;
+const { COMMON, UNCOMMON, RARE, EPIC, LEGENDARY } = Rarity;
+const S = EquipmentSlot;
+
+export const ITEM_SEED: readonly ItemSeed[] = [
+  // Weapons: the five starter weapons first, then upgrades.
+  {
+    name: 'Rusty Longsword',
+    description: 'A soldier’s blade gone brown with neglect. It still holds an edge, mostly.',
+    type: WEAPON,
+    rarity: COMMON,
+    value: 8,
+    weight: 3.5,
+    slot: S.MAIN_HAND,
+    stats: { strength: 1 },
+  },
+  {
+    name: 'Apprentice Staff',
+    description: 'A plain ash staff, its tip scorched by a hundred failed cantrips.',
+    type: WEAPON,
+    rarity: COMMON,
+    value: 8,
+    weight: 4,
+    slot: S.MAIN_HAND,
+    stats: { intelligence: 1, maxMana: 10 },
+  },
+  {
+    name: 'Worn Dagger',
+    description: 'Short, light and easy to hide. The grip is wrapped in old leather.',
+    type: WEAPON,
+    rarity: COMMON,
+    value: 6,
+    weight: 1,
+    slot: S.MAIN_HAND,
+    stats: { dexterity: 1 },
+  },
+  {
+    name: 'Wooden Mace',
+    description: 'A club of seasoned oak banded with iron, blessed at a village shrine.',
+    type: WEAPON,
+    rarity: COMMON,
+    value: 7,
+    weight: 4.5,
+    slot: S.MAIN_HAND,
+    stats: { strength: 1, wisdom: 1 },
+  },
+  {
+    name: 'Hunting Bow',
+    description: 'A yew self-bow strung for deer and rabbits, not for war.',
+    type: WEAPON,
+    rarity: COMMON,
+    value: 10,
+    weight: 2.5,
+    slot: S.MAIN_HAND,
+    stats: { dexterity: 1 },
+  },
+  {
+    name: 'Iron Shortsword',
+    description: 'Standard issue for the town watch: short, sturdy, unremarkable.',
+    type: WEAPON,
+    rarity: COMMON,
+    value: 25,
+    weight: 3,
+    slot: S.MAIN_HAND,
+    stats: { strength: 2 },
+  },
+  {
+    name: 'Steel Longsword',
+    description: 'Well-balanced steel from a proper smithy, with a leather-wrapped hilt.',
+    type: WEAPON,
+    rarity: UNCOMMON,
+    value: 90,
+    weight: 3.5,
+    slot: S.MAIN_HAND,
+    stats: { strength: 3 },
+  },
+  {
+    name: 'Oak Longbow',
+    description: 'Taller than its archer, and able to put a shaft through a shield at fifty paces.',
+    type: WEAPON,
+    rarity: UNCOMMON,
+    value: 85,
+    weight: 3,
+    slot: S.MAIN_HAND,
+    stats: { dexterity: 3 },
+  },
+  {
+    name: 'Parrying Dagger',
+    description:
+      'A left-hand blade with a broad guard, made for catching the other fellow’s sword.',
+    type: WEAPON,
+    rarity: UNCOMMON,
+    value: 60,
+    weight: 1.25,
+    slot: S.OFF_HAND,
+    stats: { dexterity: 2 },
+  },
+  {
+    name: 'Dwarven War Axe',
+    description: 'Forged under the mountain, heavy enough to split a door and the troll behind it.',
+    type: WEAPON,
+    rarity: RARE,
+    value: 320,
+    weight: 6,
+    slot: S.MAIN_HAND,
+    stats: { strength: 5, constitution: 1, dexterity: -1 },
+  },
+  {
+    name: 'Staff of Embers',
+    description: 'Warm to the touch. Sparks drift from its crystal when the wielder is angry.',
+    type: WEAPON,
+    rarity: RARE,
+    value: 350,
+    weight: 4,
+    slot: S.MAIN_HAND,
+    stats: { intelligence: 4, maxMana: 25 },
+  },
+  {
+    name: 'Moonlit Rapier',
+    description: 'A slender elven blade that catches moonlight even on cloudy nights.',
+    type: WEAPON,
+    rarity: EPIC,
+    value: 1200,
+    weight: 2,
+    slot: S.MAIN_HAND,
+    stats: { dexterity: 6, charisma: 2 },
+  },
+  {
+    name: 'Dawnbreaker Greatsword',
+    description: 'The blade of a paladin order long gone. It hums at sunrise.',
+    type: WEAPON,
+    rarity: LEGENDARY,
+    value: 5000,
+    weight: 7,
+    slot: S.MAIN_HAND,
+    stats: { strength: 8, constitution: 3, maxHealth: 40 },
+  },
+  {
+    name: 'Whisperwind Bow',
+    description: 'Its arrows make no sound in flight. Legend says the wind itself strung it.',
+    type: WEAPON,
+    rarity: LEGENDARY,
+    value: 4800,
+    weight: 2.75,
+    slot: S.MAIN_HAND,
+    stats: { dexterity: 8, wisdom: 3 },
+  },
+
+  // Armour.
+  {
+    name: 'Padded Tunic',
+    description: 'Quilted linen stuffed with wool. Better than a shirt, barely.',
+    type: ARMOR,
+    rarity: COMMON,
+    value: 12,
+    weight: 4,
+    slot: S.CHEST,
+    stats: { constitution: 1 },
+  },
+  {
+    name: 'Leather Cap',
+    description: 'A boiled-leather cap that turns a glancing blow and keeps the rain off.',
+    type: ARMOR,
+    rarity: COMMON,
+    value: 6,
+    weight: 1,
+    slot: S.HEAD,
+    stats: { constitution: 1 },
+  },
+  {
+    name: 'Leather Boots',
+    description: 'Sturdy walking boots, resoled more than once.',
+    type: ARMOR,
+    rarity: COMMON,
+    value: 10,
+    weight: 2,
+    slot: S.FEET,
+    stats: { dexterity: 1 },
+  },
+  {
+    name: 'Travel Trousers',
+    description: 'Heavy canvas trousers with deep pockets. No protection to speak of.',
+    type: ARMOR,
+    rarity: COMMON,
+    value: 4,
+    weight: 1.5,
+    slot: S.LEGS,
+  },
+  {
+    name: 'Wooden Buckler',
+    description: 'A small round shield of planks and rawhide.',
+    type: ARMOR,
+    rarity: COMMON,
+    value: 9,
+    weight: 3,
+    slot: S.OFF_HAND,
+    stats: { constitution: 1 },
+  },
+  {
+    name: 'Studded Leather Armor',
+    description:
+      'Leather reinforced with iron rivets: light enough to run in, tough enough to matter.',
+    type: ARMOR,
+    rarity: UNCOMMON,
+    value: 70,
+    weight: 9,
+    slot: S.CHEST,
+    stats: { constitution: 2, dexterity: 1 },
+  },
+  {
+    name: 'Iron Helm',
+    description: 'A round iron helmet with a nasal guard.',
+    type: ARMOR,
+    rarity: UNCOMMON,
+    value: 45,
+    weight: 3,
+    slot: S.HEAD,
+    stats: { constitution: 2 },
+  },
+  {
+    name: 'Chainmail Hauberk',
+    description: 'Thousands of riveted rings down to the knee. It stops a blade and slows a step.',
+    type: ARMOR,
+    rarity: UNCOMMON,
+    value: 150,
+    weight: 20,
+    slot: S.CHEST,
+    stats: { constitution: 3, dexterity: -1 },
+  },
+  {
+    name: 'Steel Gauntlets',
+    description: 'Articulated steel gloves that make every punch count.',
+    type: ARMOR,
+    rarity: UNCOMMON,
+    value: 50,
+    weight: 2.5,
+    slot: S.HANDS,
+    stats: { strength: 1, constitution: 1 },
+  },
+  {
+    name: "Thief's Gloves",
+    description: 'Thin black kidskin with the fingertips cut off, for feeling out a lock.',
+    type: ARMOR,
+    rarity: UNCOMMON,
+    value: 65,
+    weight: 0.25,
+    slot: S.HANDS,
+    stats: { dexterity: 2 },
+  },
+  {
+    name: "Ranger's Cloak",
+    description: 'A mottled green cloak that blends into any forest.',
+    type: ARMOR,
+    rarity: UNCOMMON,
+    value: 55,
+    weight: 1.5,
+    slot: S.BACK,
+    stats: { dexterity: 1, wisdom: 1 },
+  },
+  {
+    name: "Knight's Tower Shield",
+    description:
+      'A wall of oak and steel as tall as a man’s chest. Hard to carry, harder to get past.',
+    type: ARMOR,
+    rarity: RARE,
+    value: 280,
+    weight: 12,
+    slot: S.OFF_HAND,
+    stats: { constitution: 4, maxHealth: 20, dexterity: -1 },
+  },
+  {
+    name: 'Greaves of the Sentinel',
+    description: 'Plate leg guards worn by the wardens of the old border forts.',
+    type: ARMOR,
+    rarity: RARE,
+    value: 260,
+    weight: 6,
+    slot: S.LEGS,
+    stats: { constitution: 3, maxHealth: 10 },
+  },
+  {
+    name: 'Robe of the Archmage',
+    description: 'Midnight silk stitched with silver sigils that shift when no one is looking.',
+    type: ARMOR,
+    rarity: EPIC,
+    value: 1500,
+    weight: 2,
+    slot: S.CHEST,
+    stats: { intelligence: 5, wisdom: 2, maxMana: 60 },
+  },
+  {
+    name: 'Dragonscale Mail',
+    description: 'Scales from a red dragon, each one harder than steel and warm as a hearthstone.',
+    type: ARMOR,
+    rarity: LEGENDARY,
+    value: 6000,
+    weight: 15,
+    slot: S.CHEST,
+    stats: { constitution: 8, strength: 2, maxHealth: 80 },
+  },
+
+  // Consumables: one use, one unit.
+  {
+    name: HEALTH_POTION,
+    description: 'A small vial of red liquid that closes wounds. Tastes of cherries and iron.',
+    type: CONSUMABLE,
+    rarity: COMMON,
+    value: 15,
+    weight: 0.5,
+    effects: [{ type: 'heal', amount: 50 }],
+  },
+  {
+    name: MANA_POTION,
+    description: 'A blue draught that clears the head and refills a caster’s reserves.',
+    type: CONSUMABLE,
+    rarity: COMMON,
+    value: 15,
+    weight: 0.5,
+    effects: [{ type: 'restoreMana', amount: 30 }],
+  },
+  {
+    name: 'Loaf of Bread',
+    description: 'Yesterday’s bread from the village bakery. Filling, if not exciting.',
+    type: CONSUMABLE,
+    rarity: COMMON,
+    value: 2,
+    weight: 0.5,
+    effects: [{ type: 'heal', amount: 10 }],
+  },
+  {
+    name: 'Hearty Stew',
+    description: 'A crock of mutton and root vegetables that warms a traveller to the bone.',
+    type: CONSUMABLE,
+    rarity: COMMON,
+    value: 5,
+    weight: 1,
+    effects: [{ type: 'heal', amount: 25 }],
+  },
+  {
+    name: 'Greater Health Potion',
+    description: 'A thick crimson potion brewed by temple alchemists. Mends even broken bones.',
+    type: CONSUMABLE,
+    rarity: UNCOMMON,
+    value: 60,
+    weight: 0.5,
+    effects: [{ type: 'heal', amount: 150 }],
+  },
+  {
+    name: 'Greater Mana Potion',
+    description: 'Glowing faintly in the dark, it leaves the tongue tingling for an hour.',
+    type: CONSUMABLE,
+    rarity: UNCOMMON,
+    value: 60,
+    weight: 0.5,
+    effects: [{ type: 'restoreMana', amount: 100 }],
+  },
+  {
+    name: "Potion of Cat's Grace",
+    description:
+      'Quickens the reflexes for a while. Side effects include an urge to nap in sunbeams.',
+    type: CONSUMABLE,
+    rarity: UNCOMMON,
+    value: 90,
+    weight: 0.5,
+    effects: [{ type: 'buff', stat: 'dexterity', amount: 3, turns: 10 }],
+  },
+  {
+    name: 'Scroll of Insight',
+    description: 'Reading it aloud sharpens the mind. The ink fades as the last word is spoken.',
+    type: CONSUMABLE,
+    rarity: UNCOMMON,
+    value: 70,
+    weight: 0.1,
+    effects: [{ type: 'buff', stat: 'intelligence', amount: 3, turns: 5 }],
+  },
+  {
+    name: 'Elixir of Giant Strength',
+    description: 'Brewed from hill-giant sweat, it is best not to ask how. Muscles swell at once.',
+    type: CONSUMABLE,
+    rarity: RARE,
+    value: 200,
+    weight: 0.5,
+    effects: [{ type: 'buff', stat: 'strength', amount: 5, turns: 10 }],
+  },
+  {
+    name: 'Rejuvenation Draught',
+    description: 'A golden tonic that restores body and mind together.',
+    type: CONSUMABLE,
+    rarity: RARE,
+    value: 250,
+    weight: 0.5,
+    effects: [
+      { type: 'heal', amount: 200 },
+      { type: 'restoreMana', amount: 100 },
+    ],
+  },
+  {
+    name: 'Elixir of the Sage',
+    description: 'Distilled in a monastery that no map shows. Thoughts run clear and deep.',
+    type: CONSUMABLE,
+    rarity: EPIC,
+    value: 800,
+    weight: 0.5,
+    effects: [
+      { type: 'restoreMana', amount: 300 },
+      { type: 'buff', stat: 'wisdom', amount: 6, turns: 20 },
+    ],
+  },
+  {
+    name: 'Phoenix Tear',
+    description: 'A single shining drop shed by a phoenix. It can pull a hero back from the brink.',
+    type: CONSUMABLE,
+    rarity: LEGENDARY,
+    value: 3000,
+    weight: 0.1,
+    effects: [
+      { type: 'heal', amount: 1000 },
+      { type: 'restoreMana', amount: 500 },
+    ],
+  },
+
+  // Materials: crafting and trade goods.
+  {
+    name: 'Iron Ore',
+    description: 'A lump of rust-red rock that a smith can turn into something useful.',
+    type: MATERIAL,
+    rarity: COMMON,
+    value: 3,
+    weight: 2,
+  },
+  {
+    name: 'Wolf Pelt',
+    description: 'A thick grey pelt. Tanners and furriers pay fair coin for a clean one.',
+    type: MATERIAL,
+    rarity: COMMON,
+    value: 6,
+    weight: 2.5,
+  },
+  {
+    name: 'Healing Herb',
+    description: 'Broad-leafed and bitter; the base of every healing potion.',
+    type: MATERIAL,
+    rarity: COMMON,
+    value: 2,
+    weight: 0.1,
+  },
+  {
+    name: 'Bandit Insignia',
+    description: 'A crude tin badge torn from a bandit’s coat. The watch pays a bounty for each.',
+    type: MATERIAL,
+    rarity: COMMON,
+    value: 1,
+    weight: 0.1,
+  },
+  {
+    name: 'Spider Silk',
+    description: 'Strong as wire and light as air; weavers and bowyers prize it.',
+    type: MATERIAL,
+    rarity: UNCOMMON,
+    value: 12,
+    weight: 0.1,
+  },
+  {
+    name: 'Moonpetal',
+    description: 'A pale flower that only opens at night. Alchemists need it fresh.',
+    type: MATERIAL,
+    rarity: UNCOMMON,
+    value: 20,
+    weight: 0.1,
+  },
+  {
+    name: 'Mithril Ore',
+    description:
+      'Silvery ore that rings like a bell when struck. Light, and worth a fortune forged.',
+    type: MATERIAL,
+    rarity: RARE,
+    value: 150,
+    weight: 2,
+  },
+  {
+    name: 'Dragon Scale',
+    description: 'A single scale the size of a dinner plate, still warm.',
+    type: MATERIAL,
+    rarity: EPIC,
+    value: 900,
+    weight: 1.5,
+  },
+  {
+    name: 'Starmetal Ingot',
+    description: 'Smelted from a fallen star. Only a master smith dares to work it.',
+    type: MATERIAL,
+    rarity: LEGENDARY,
+    value: 2500,
+    weight: 3,
+  },
+
+  // Quest items: wanted by someone, worth little to anyone else.
+  {
+    name: 'Sealed Letter',
+    description: 'A letter closed with red wax and an unfamiliar crest. Not addressed to you.',
+    type: QUEST,
+    rarity: COMMON,
+    value: 0,
+    weight: 0.1,
+  },
+  {
+    name: 'Rusted Cellar Key',
+    description: 'An iron key eaten by rust. Somewhere a cellar door is waiting for it.',
+    type: QUEST,
+    rarity: COMMON,
+    value: 0,
+    weight: 0.2,
+  },
+  {
+    name: "Merchant's Ledger",
+    description: 'Columns of figures that do not add up, and the names of people who should worry.',
+    type: QUEST,
+    rarity: UNCOMMON,
+    value: 0,
+    weight: 1,
+  },
+  {
+    name: "Cultist's Cipher",
+    description: 'A brass disc of turning rings, used to write messages no one else can read.',
+    type: QUEST,
+    rarity: RARE,
+    value: 0,
+    weight: 0.2,
+  },
+  {
+    name: 'Shard of the Old Crown',
+    description: 'A jagged piece of a gold crown, one of five scattered when the old kingdom fell.',
+    type: QUEST,
+    rarity: EPIC,
+    value: 0,
+    weight: 0.5,
+  },
+  {
+    name: 'Heart of the Mountain',
+    description: 'A fist-sized gem that beats slowly, like a sleeping giant’s heart.',
+    type: QUEST,
+    rarity: LEGENDARY,
+    value: 0,
+    weight: 5,
+  },
+
+  // Miscellany: tools, trinkets and jewellery.
+  {
+    name: 'Torch',
+    description: 'Pitch-soaked rags on a stick. Burns for about an hour.',
+    type: MISC,
+    rarity: COMMON,
+    value: 1,
+    weight: 1,
+  },
+  {
+    name: 'Hempen Rope',
+    description: 'Fifty feet of good rope. Every adventurer regrets the day they left it behind.',
+    type: MISC,
+    rarity: COMMON,
+    value: 2,
+    weight: 5,
+  },
+  {
+    name: 'Fishing Rod',
+    description: 'A bamboo rod with line and hook. Patience not included.',
+    type: MISC,
+    rarity: COMMON,
+    value: 4,
+    weight: 2,
+  },
+  {
+    name: 'Lucky Coin',
+    description:
+      'A worn copper coin with a hole through it. Weighs next to nothing, feels important.',
+    type: MISC,
+    rarity: UNCOMMON,
+    value: 25,
+    weight: 0,
+  },
+  {
+    name: 'Ring of Vigor',
+    description: 'A plain iron band that makes its wearer hard to tire.',
+    type: MISC,
+    rarity: UNCOMMON,
+    value: 120,
+    weight: 0.1,
+    slot: S.RING,
+    stats: { constitution: 2, maxHealth: 10 },
+  },
+  {
+    name: 'Amulet of Clarity',
+    description: 'A clear quartz pendant on a silver chain. The mind stays calm while it is worn.',
+    type: MISC,
+    rarity: RARE,
+    value: 400,
+    weight: 0.2,
+    slot: S.AMULET,
+    stats: { wisdom: 3, maxMana: 25 },
+  },
+  {
+    name: 'Signet of the Silver Tongue',
+    description: 'A noble’s seal ring. People find themselves agreeing with whoever wears it.',
+    type: MISC,
+    rarity: EPIC,
+    value: 1400,
+    weight: 0.1,
+    slot: S.RING,
+    stats: { charisma: 6 },
+  },
+  {
+    name: 'Eye of Eternity',
+    description:
+      'A sapphire pendant with a slowly turning star inside. Archmages have killed for it.',
+    type: MISC,
+    rarity: LEGENDARY,
+    value: 7500,
+    weight: 0.3,
+    slot: S.AMULET,
+    stats: { intelligence: 6, wisdom: 6, maxMana: 100 },
+  },
+];
+
+// A fixed namespace: seeded ids are the same on every install (UUID v5 of the name).
+const SEED_NAMESPACE = Buffer.from('6a1f4c2e9b7d4e3f8a5c0d1e2f3a4b5c', 'hex');
+
+export function seedItemId(name: string): string {
+  const hash = createHash('sha1').update(SEED_NAMESPACE).update(name, 'utf8').digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
