@@ -14,7 +14,9 @@ import { PubSubModule } from './infra/pubsub/pubsub.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
+import { ItemsModule } from './modules/items/items.module';
 import { PlayersModule } from './modules/players/players.module';
+import { WorldModule } from './modules/world/world.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +31,8 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>(graphqlOptions),
         AuthModule,
         PlayersModule,
+        WorldModule,
+        ItemsModule,
         EventsModule,
         HealthModule,
       ],

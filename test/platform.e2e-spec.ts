@@ -70,6 +70,18 @@ describe('platform', () => {
       }
     });
 
+    it('refuses a subscription sent over HTTP, pointing at the WebSocket', async () => {
+      const user = await registerUser(app);
+      const player = await createPlayer(app, user);
+      const res = await app.gql(
+        'subscription($id: ID!) { gameEvents(playerId: $id) { id } }',
+        { id: player.id },
+        user.accessToken,
+      );
+      expect(errorCode(res)).toBe('BAD_REQUEST');
+      expect(res.errors![0].message).toMatch(/WebSocket/);
+    });
+
     it('answers a request without a token UNAUTHENTICATED, and the public ones without it', async () => {
       expect(errorCode(await app.gql('{ me { id } }'))).toBe('UNAUTHENTICATED');
       const introspection = await app.gql('{ __schema { queryType { name } } }');

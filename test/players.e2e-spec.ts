@@ -4,7 +4,7 @@ import {
   CLASS_TEMPLATES,
   STARTING_GOLD,
 } from '../src/modules/players/character-class';
-import { STARTING_LOCATION_ID } from '../src/modules/players/players.service';
+import { STARTING_LOCATION_ID } from '../src/modules/world/world.seed';
 import { experienceToNextLevel } from '../src/modules/players/progression';
 import {
   createPlayer,

@@ -6,14 +6,18 @@ import { TEST_JWT_SECRET } from './support/test-app';
 /** `npm start` as a user runs it, minus the build: the real entry point in a child process. */
 function launch(env: Record<string, string | undefined>): ChildProcessWithoutNullStreams {
   const base = { ...process.env };
-  for (const key of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_ENV', 'PORT']) delete base[key];
+  for (const key of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_ENV', 'PORT'])
+    delete base[key];
   return spawn(process.execPath, ['scripts/run-ts.js', 'src/main.ts'], {
     cwd: join(__dirname, '..'),
     env: { ...base, ...env } as NodeJS.ProcessEnv,
   });
 }
 
-function collect(child: ChildProcessWithoutNullStreams): { output: () => string; exit: Promise<number | null> } {
+function collect(child: ChildProcessWithoutNullStreams): {
+  output: () => string;
+  exit: Promise<number | null>;
+} {
   let text = '';
   child.stdout.on('data', (chunk) => (text += chunk));
   child.stderr.on('data', (chunk) => (text += chunk));

@@ -3,6 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { createErrorFormatter } from '../common/errors/format-error';
+import { rejectHttpSubscriptions } from '../common/graphql/http-subscriptions.plugin';
+import { LoaderRegistry } from '../common/graphql/loaders';
 import { AuthModule } from '../modules/auth/auth.module';
 import { AuthService } from '../modules/auth/auth.service';
 import type { AuthUser } from '../common/auth/auth-user';
@@ -18,6 +20,8 @@ type WsExtra = { user?: AuthUser };
 export interface GraphQLContext {
   req: { headers: Record<string, unknown>; user?: AuthUser };
   res?: FastifyReply;
+  /** This request's (or subscription operation's) DataLoaders. */
+  loaders: LoaderRegistry;
 }
 
 function isWsContext(value: unknown): value is WsContext<ConnectionParams, WsExtra> {
@@ -35,12 +39,19 @@ function bearerFrom(params: ConnectionParams): string | undefined {
 /** Fastify calls it with (request, reply); graphql-ws with its connection context. */
 function buildContext(first: unknown, second?: unknown): GraphQLContext {
   if (!isWsContext(first)) {
-    return { req: first as FastifyRequest as GraphQLContext['req'], res: second as FastifyReply };
+    return {
+      req: first as FastifyRequest as GraphQLContext['req'],
+      res: second as FastifyReply,
+      loaders: new LoaderRegistry(),
+    };
   }
   // graphql-ws: every operation re-runs the same guard, from the connection's token.
   const ws = first;
   const token = bearerFrom(ws.connectionParams);
-  return { req: { headers: token ? { authorization: `Bearer ${token}` } : {} } };
+  return {
+    req: { headers: token ? { authorization: `Bearer ${token}` } : {} },
+    loaders: new LoaderRegistry(),
+  };
 }
 
 export const graphqlOptions = {
@@ -60,6 +71,7 @@ export const graphqlOptions = {
       includeStacktraceInErrorResponses: false,
       autoTransformHttpErrors: false,
       formatError,
+      plugins: [rejectHttpSubscriptions],
       context: buildContext,
       subscriptions: {
         'graphql-ws': {

@@ -44,3 +44,16 @@ export class ParseIdPipe implements PipeTransform<unknown, string> {
     return value.toLowerCase();
   }
 }
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/i;
+const MAX_SLUG_LENGTH = 64;
+
+/** For `ID!` arguments naming reference data by slug (`millbrook-square`); compared lower-cased. */
+@Injectable()
+export class ParseSlugPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown, metadata: ArgumentMetadata): string {
+    if (typeof value !== 'string' || value.length > MAX_SLUG_LENGTH || !SLUG.test(value))
+      throw badInput(`${metadata.data ?? 'id'} is not a valid id`, metadata.data ?? 'id');
+    return value.toLowerCase();
+  }
+}

@@ -33,7 +33,8 @@ export class ConnectionArgs {
   @Field(() => String, { nullable: true, description: 'Return the items after this cursor.' })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  // Room for a KeyCursor over a 64-character name in 4-byte UTF-8 (about 410).
+  @MaxLength(512)
   after?: string;
 }
 
@@ -84,6 +85,38 @@ export const SequenceCursor = {
     if (!match || BigInt(match[1]) > MAX_BIGINT)
       throw badInput(`${field} is not a valid cursor`, field);
     return match[1];
+  },
+};
+
+/**
+ * Cursors over any sort key (e.g. name then id): a tagged JSON array, opaque to
+ * clients. `parse` checks the decoded key; only the exact encoding we issue is
+ * accepted, anything else is BAD_USER_INPUT on `field`.
+ */
+export const KeyCursor = {
+  encode(kind: string, key: readonly (string | number)[]): string {
+    return Buffer.from(`${kind}:${JSON.stringify(key)}`).toString('base64url');
+  },
+  decode<T>(
+    cursor: string | undefined,
+    kind: string,
+    parse: (key: unknown[]) => T | undefined,
+    field = 'after',
+  ): T | undefined {
+    if (cursor === undefined || cursor === null) return undefined;
+    const text = Buffer.from(cursor, 'base64url').toString();
+    let key: unknown;
+    // Re-encoding must give the cursor back: Node's decoder skips stray characters.
+    if (text.startsWith(`${kind}:`) && Buffer.from(text).toString('base64url') === cursor) {
+      try {
+        key = JSON.parse(text.slice(kind.length + 1));
+      } catch {
+        key = undefined;
+      }
+    }
+    const parsed = Array.isArray(key) ? parse(key) : undefined;
+    if (parsed === undefined) throw badInput(`${field} is not a valid cursor`, field);
+    return parsed;
   },
 };
 

@@ -14,10 +14,23 @@ import { GameEvent } from './game-event.entity';
 import { GameEventModel } from './game-event.type';
 
 export const gameEventsTopic = (playerId: string) => `gameEvents.${playerId}`;
+/** Public events at a location (arrivals, departures, trades): anyone signed in may watch. */
+export const locationEventsTopic = (locationId: string) => `locationEvents.${locationId}`;
+
+export interface RecordOptions {
+  /** Topics to publish on besides the character's own, e.g. locationEventsTopic(here). */
+  alsoPublishTo?: string[];
+}
 
 /** Records events inside the caller's transaction; see EventsService.transaction. */
 export interface EventLog {
-  record(player: Player, type: EventType, name: string, data?: Record<string, unknown>): void;
+  record(
+    player: Player,
+    type: EventType,
+    name: string,
+    data?: Record<string, unknown>,
+    options?: RecordOptions,
+  ): void;
 }
 
 /** What goes over PubSub: plain JSON, the same in memory and through Redis. */
@@ -36,17 +49,19 @@ export class EventsService {
    * never hear of a change that was rolled back.
    */
   async transaction<T>(work: (tx: EntityManager, log: EventLog) => Promise<T>): Promise<T> {
-    const recorded: GameEvent[] = [];
+    const recorded: { event: GameEvent; topics: string[] }[] = [];
     const result = await this.em.transactional(async (tx) =>
       work(tx, {
-        record: (player, type, name, data = {}) => {
-          recorded.push(tx.create(GameEvent, { player, type, name, data, createdAt: new Date() }));
+        record: (player, type, name, data = {}, options = {}) => {
+          const event = tx.create(GameEvent, { player, type, name, data, createdAt: new Date() });
+          recorded.push({ event, topics: options.alsoPublishTo ?? [] });
         },
       }),
     );
-    for (const event of recorded) {
+    for (const { event, topics } of recorded) {
       const message = toPublished(event);
-      await this.bus.publish(gameEventsTopic(message.playerId), message);
+      for (const topic of new Set([gameEventsTopic(message.playerId), ...topics]))
+        await this.bus.publish(topic, message);
     }
     return result;
   }
@@ -68,6 +83,10 @@ export class EventsService {
 
   subscribe(playerId: string): Promise<AsyncIterableIterator<PublishedEvent>> {
     return this.bus.subscribe<PublishedEvent>(gameEventsTopic(playerId));
+  }
+
+  subscribeToLocation(locationId: string): Promise<AsyncIterableIterator<PublishedEvent>> {
+    return this.bus.subscribe<PublishedEvent>(locationEventsTopic(locationId));
   }
 }
 

@@ -12,6 +12,7 @@ import {
   Property,
 } from '@mikro-orm/core';
 import { User } from '../auth/user.entity';
+import { Location } from '../world/location.entity';
 import { CharacterClass } from './character-class';
 import { PlayerRepository } from './player.repository';
 
@@ -92,8 +93,11 @@ export class Player {
   @Embedded(() => PlayerStats, { prefix: 'stat_' })
   stats!: PlayerStats;
 
-  /** Where the character stands; the world module owns the map. */
-  @Property({ type: 'string', length: 64 })
+  /**
+   * Where the character stands (the world module owns the map). A relation for the
+   * foreign key, mapped to the bare id so callers read and write a plain string.
+   */
+  @ManyToOne(() => Location, { mapToPk: true, fieldName: 'location_id' })
   locationId!: string;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })

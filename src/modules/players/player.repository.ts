@@ -17,4 +17,12 @@ export class PlayerRepository extends EntityRepository<Player> {
   countOwned(userId: string): Promise<number> {
     return this.count({ user: userId, deletedAt: null });
   }
+
+  /** Live characters standing in any of these locations, in one query, by name. */
+  livingIn(locationIds: readonly string[]): Promise<Player[]> {
+    return this.find(
+      { locationId: { $in: [...locationIds] }, deletedAt: null },
+      { orderBy: { characterName: 'asc', id: 'asc' } },
+    );
+  }
 }

@@ -6,15 +6,13 @@ import type { AppConfig } from '../../config/env';
 import { User } from '../auth/user.entity';
 import { EventType } from '../events/event-type.enum';
 import { EventsService } from '../events/events.service';
+import { STARTING_LOCATION_ID } from '../world/world.seed';
 import { CLASS_TEMPLATES, STARTING_GOLD } from './character-class';
 import { CreatePlayerInput } from './dto/create-player.input';
 import { Player } from './player.entity';
 import { PlayerRepository } from './player.repository';
 import { PlayerErrors } from './players.errors';
 import { STARTER_KIT, StarterKit } from './starter-kit';
-
-/** Until the world module places characters, everyone starts in the village square. */
-export const STARTING_LOCATION_ID = 'millbrook-square';
 
 @Injectable()
 export class PlayersService {

@@ -1,26 +1,8 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
-import { IsEnum, IsString, Matches, ValidateBy } from 'class-validator';
+import { IsEnum, IsString, Matches } from 'class-validator';
+import { CodePointLength } from '../../../common/validation/code-point-length';
 import { CharacterClass } from '../character-class';
-
-/**
- * Length in code points, as PostgreSQL's varchar counts it. (class-validator's
- * Length does not count variation selectors, so a name it passes could still
- * overflow the column.)
- */
-function CodePointLength(min: number, max: number, message: string): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'codePointLength',
-      constraints: [min, max],
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && [...value].length >= min && [...value].length <= max,
-      },
-    },
-    { message },
-  );
-}
 
 @InputType({ description: 'A new character.' })
 export class CreatePlayerInput {
