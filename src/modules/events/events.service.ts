@@ -33,15 +33,33 @@ export interface EventLog {
   ): void;
 }
 
+/**
+ * Game logic that follows from an event (a quest objective advancing when its
+ * item is acquired …). It runs inside the transaction that recorded the event,
+ * on the same locked rows, so the consequence commits or rolls back with it.
+ */
+export type EventReaction = (tx: EntityManager, event: GameEvent, log: EventLog) => Promise<void>;
+
+/** Reactions may record events that trigger further reactions; past this depth it is a bug. */
+const MAX_EVENTS_PER_TRANSACTION = 1_000;
+
 /** What goes over PubSub: plain JSON, the same in memory and through Redis. */
 export type PublishedEvent = Omit<GameEventModel, 'createdAt'> & { createdAt: string };
 
 @Injectable()
 export class EventsService {
+  private readonly reactions = new Map<string, EventReaction[]>();
+
   constructor(
     private readonly em: EntityManager,
     @InjectEventBus() private readonly bus: EventBus,
   ) {}
+
+  /** Registers a reaction to events of these types (modules call it once, at start-up). */
+  react(types: EventType[], reaction: EventReaction): void {
+    for (const type of types)
+      this.reactions.set(type, [...(this.reactions.get(type) ?? []), reaction]);
+  }
 
   /**
    * Runs a state change in one transaction; the events it records are written in
@@ -50,14 +68,24 @@ export class EventsService {
    */
   async transaction<T>(work: (tx: EntityManager, log: EventLog) => Promise<T>): Promise<T> {
     const recorded: { event: GameEvent; topics: string[] }[] = [];
-    const result = await this.em.transactional(async (tx) =>
-      work(tx, {
+    const result = await this.em.transactional(async (tx) => {
+      const log: EventLog = {
         record: (player, type, name, data = {}, options = {}) => {
+          if (recorded.length >= MAX_EVENTS_PER_TRANSACTION) {
+            throw new Error(`more than ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
+          }
           const event = tx.create(GameEvent, { player, type, name, data, createdAt: new Date() });
           recorded.push({ event, topics: options.alsoPublishTo ?? [] });
         },
-      }),
-    );
+      };
+      const value = await work(tx, log);
+      // Reactions see every event, also those recorded by other reactions.
+      for (let i = 0; i < recorded.length; i++) {
+        const { event } = recorded[i];
+        for (const reaction of this.reactions.get(event.type) ?? []) await reaction(tx, event, log);
+      }
+      return value;
+    });
     for (const { event, topics } of recorded) {
       const message = toPublished(event);
       for (const topic of new Set([gameEventsTopic(message.playerId), ...topics]))
