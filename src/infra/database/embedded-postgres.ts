@@ -79,7 +79,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       // A clean close flushes PGlite's files; past the deadline, end the thread anyway.
       await Promise.race([
         nextMessage(worker, 'stopped'),
-        new Promise((r) => setTimeout(r, 10_000)),
+        // unref: a pending deadline must not keep a finished process alive.
+        new Promise((r) => setTimeout(r, 10_000).unref()),
       ]);
       await worker.terminate();
     },
