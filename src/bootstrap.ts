@@ -1,4 +1,4 @@
-import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -36,9 +36,7 @@ export async function startApp(
   config: AppConfig,
   starting: Promise<EmbeddedPostgres | undefined> = startDatabase(config),
 ): Promise<RunningApp> {
-  const logger = new Logger('Bootstrap');
   const embedded = await starting;
-  if (embedded) logger.log(`embedded PostgreSQL (PGlite) in ${config.database.dataDir}`);
   try {
     const database = embedded
       ? { url: embedded.url, poolSize: EMBEDDED_MAX_CONNECTIONS, migrateOnStart: true }

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   const { startApp } = (await import('./bootstrap')) as typeof Bootstrap;
   const running = await startApp(config, starting);
   const port = new URL(running.url).port;
+  if (running.embedded) logger.log(`embedded PostgreSQL (PGlite) in ${config.database.dataDir}`);
   logger.log(
     `listening on ${config.host}:${port} ${Math.round(process.uptime() * 1000)} ms after launch; GraphQL at /graphql` +
       (config.graphql.playground ? ' (open it in a browser for the playground)' : ''),
