@@ -56,8 +56,7 @@ export class PlayerModel {
   @Field(() => Int, { description: 'Gold carried; never negative.' })
   gold!: number;
 
-  @Field(() => StatsModel, { description: 'Attributes.' })
-  stats!: StatsModel;
+  // stats (with equipment bonuses), inventory, carryWeight, carryCapacity: inventory module resolvers.
 
   @Field({ description: 'When the character was created.' })
   createdAt!: Date;
