@@ -1,0 +1,70 @@
+import { RequestContext } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import type { LoaderRegistry } from '../../common/graphql/loaders';
+import { Item } from '../items/item.entity';
+import { Location } from '../world/location.entity';
+import { Npc } from '../world/npc.entity';
+import { Quest } from './quest.entity';
+import { QuestStatus } from './quest.enums';
+
+/** One query per relation per request, however many quests or characters the request shows. */
+export interface QuestLoaders {
+  /** A character's quests of one status (or all), oldest first. */
+  quests(status?: QuestStatus | null): DataLoader<string, Quest[]>;
+  location: DataLoader<string, Location>;
+  npc: DataLoader<string, Npc>;
+  item: DataLoader<string, Item>;
+}
+
+@Injectable()
+export class QuestsLoader {
+  constructor(private readonly em: EntityManager) {}
+
+  for(registry: LoaderRegistry): QuestLoaders {
+    return registry.get(this, () => this.create());
+  }
+
+  create(): QuestLoaders {
+    // The request's EntityManager; subscription operations run outside one, so they get a fork.
+    const em =
+      (RequestContext.getEntityManager(this.em.name) as EntityManager | undefined) ??
+      this.em.fork();
+
+    // One loader per status filter: `Player.quests(status: ACTIVE)` on 50 characters is one query.
+    const byStatus = new Map<string, DataLoader<string, Quest[]>>();
+    const quests = (status?: QuestStatus | null) => {
+      const key = status ?? '*';
+      let loader = byStatus.get(key);
+      if (!loader) {
+        loader = new DataLoader<string, Quest[]>(async (playerIds) => {
+          const rows = await em.getRepository(Quest).ofPlayers(playerIds, status ?? undefined);
+          const groups = new Map<string, Quest[]>(playerIds.map((id) => [id, []]));
+          for (const row of rows) groups.get(row.player.id)?.push(row);
+          return playerIds.map((id) => groups.get(id) ?? []);
+        });
+        byStatus.set(key, loader);
+      }
+      return loader;
+    };
+
+    return {
+      quests,
+      location: byId('Location', (ids) => em.find(Location, { id: { $in: ids } })),
+      npc: byId('Npc', (ids) => em.find(Npc, { id: { $in: ids } })),
+      item: byId('Item', (ids) => em.find(Item, { id: { $in: ids } })),
+    };
+  }
+}
+
+/** Rows by id, one query per batch; a missing id fails only its own field. */
+function byId<T extends { id: string }>(
+  what: string,
+  find: (ids: string[]) => Promise<T[]>,
+): DataLoader<string, T> {
+  return new DataLoader<string, T>(async (ids) => {
+    const found = new Map((await find([...ids])).map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id) ?? new Error(`${what} ${id} does not exist`));
+  });
+}
