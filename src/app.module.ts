@@ -14,8 +14,10 @@ import { PubSubModule } from './infra/pubsub/pubsub.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
+import { InventoryModule } from './modules/inventory/inventory.module';
 import { ItemsModule } from './modules/items/items.module';
 import { PlayersModule } from './modules/players/players.module';
+import { QuestsModule } from './modules/quests/quests.module';
 import { WorldModule } from './modules/world/world.module';
 
 @Module({})
@@ -33,6 +35,8 @@ export class AppModule {
         PlayersModule,
         WorldModule,
         ItemsModule,
+        InventoryModule,
+        QuestsModule,
         EventsModule,
         HealthModule,
       ],

@@ -25,14 +25,20 @@ describe('events', () => {
     const res = await app.gql(EVENTS_PAGE, { id: player.id }, alice.accessToken);
     expect(res.errors).toBeUndefined();
     const { edges, pageInfo } = res.data!.player.events;
-    expect(edges).toHaveLength(1);
+    // The creation, then the starter kit recorded in the same transaction.
+    expect(edges.map((e: any) => e.node.type)).toEqual([
+      'PLAYER_CREATED',
+      'ITEM_ACQUIRED',
+      'ITEM_ACQUIRED',
+      'ITEM_EQUIPPED',
+    ]);
     expect(edges[0].node).toMatchObject({
       playerId: player.id,
       type: 'PLAYER_CREATED',
       data: { characterClass: 'ROGUE' },
     });
     expect(new Date(edges[0].node.createdAt).getTime()).not.toBeNaN();
-    expect(pageInfo).toEqual({ hasNextPage: false, endCursor: edges[0].cursor });
+    expect(pageInfo).toEqual({ hasNextPage: false, endCursor: edges[3].cursor });
   });
 
   it('pages oldest first and refuses a malformed cursor or page size', async () => {
@@ -44,10 +50,14 @@ describe('events', () => {
         [player.id, `e${i}`],
       );
     }
-    const first = await app.gql(EVENTS_PAGE, { id: player.id, first: 2 }, alice.accessToken);
+    // Creation and its starter kit (3 events), then e0.
+    const first = await app.gql(EVENTS_PAGE, { id: player.id, first: 5 }, alice.accessToken);
     const page1 = first.data!.player.events;
     expect(page1.edges.map((e: any) => e.node.name)).toEqual([
       expect.stringContaining('was created'),
+      expect.stringContaining('acquired'),
+      expect.stringContaining('acquired'),
+      expect.stringContaining('equipped'),
       'e0',
     ]);
     expect(page1.pageInfo.hasNextPage).toBe(true);

@@ -5,6 +5,7 @@ import {
   STARTING_GOLD,
 } from '../src/modules/players/character-class';
 import { STARTING_LOCATION_ID } from '../src/modules/world/world.seed';
+import { ITEM_SEED, STARTER_WEAPONS } from '../src/modules/items/items.seed';
 import { experienceToNextLevel } from '../src/modules/players/progression';
 import {
   createPlayer,
@@ -22,6 +23,25 @@ const DELETE = `mutation($id: ID!) { deletePlayer(id: $id) }`;
 const MY_PLAYERS = `{ me { id players { id characterName createdAt } } }`;
 
 const CLASSES = Object.values(CharacterClass);
+
+/** What createPlayer records: the character, then its starter kit (potions, weapon, weapon in hand). */
+const CREATED = ['PLAYER_CREATED', 'ITEM_ACQUIRED', 'ITEM_ACQUIRED', 'ITEM_EQUIPPED'];
+
+/** Base stats and maxima plus the class weapon's bonuses: a new character holds it. */
+function armed(cls: CharacterClass) {
+  const template = CLASS_TEMPLATES[cls];
+  const bonus: Record<string, number> = ITEM_SEED.find(
+    (i) => i.name === STARTER_WEAPONS[cls],
+  )!.stats!;
+  const stats = Object.fromEntries(
+    Object.entries(template.stats).map(([k, v]) => [k, v + (bonus[k] ?? 0)]),
+  );
+  return {
+    stats,
+    maxHealth: template.maxHealth + (bonus.maxHealth ?? 0),
+    maxMana: template.maxMana + (bonus.maxMana ?? 0),
+  };
+}
 
 /** `n` random lowercase ASCII letters (character names may not contain digits). */
 function letters(n: number): string {
@@ -105,7 +125,7 @@ describe('players', () => {
         const res = await create(app, user, name, cls);
         expect(res.errors).toBeUndefined();
         const player = res.data!.createPlayer;
-        const template = CLASS_TEMPLATES[cls];
+        const template = armed(cls);
         expect(player).toEqual({
           id: expect.any(String),
           characterName: name,
@@ -135,9 +155,9 @@ describe('players', () => {
           health: template.maxHealth,
           mana: template.maxMana,
         });
-        expect(await eventsOf(app, player.id)).toEqual([
-          { type: 'PLAYER_CREATED', data: expect.objectContaining({ characterClass: cls }) },
-        ]);
+        const events = await eventsOf(app, player.id);
+        expect(events.map((e) => e.type)).toEqual(CREATED);
+        expect(events[0].data).toEqual(expect.objectContaining({ characterClass: cls }));
 
         const fetched = await app.gql(GET, { id: player.id }, user.accessToken);
         expect(fetched.errors).toBeUndefined();
@@ -395,10 +415,10 @@ describe('players', () => {
       expect(res.data).toEqual({ deletePlayer: true });
 
       expect((await eventsOf(app, gone.id)).map((e) => e.type)).toEqual([
-        'PLAYER_CREATED',
+        ...CREATED,
         'PLAYER_DELETED',
       ]);
-      expect((await eventsOf(app, keep.id)).map((e) => e.type)).toEqual(['PLAYER_CREATED']);
+      expect((await eventsOf(app, keep.id)).map((e) => e.type)).toEqual(CREATED);
       const [row] = await app.sql(
         `select deleted_at is not null and deleted_at > now() - interval '1 minute' as recent from players where id = ?`,
         [gone.id],
@@ -424,7 +444,7 @@ describe('players', () => {
 
       expect((await playerRow(app, player.id)).deleted_at).toBeNull();
       expect(await counts(app, [alice, bob])).toEqual(before);
-      expect((await eventsOf(app, player.id)).map((e) => e.type)).toEqual(['PLAYER_CREATED']);
+      expect((await eventsOf(app, player.id)).map((e) => e.type)).toEqual(CREATED);
       const still = await app.gql(GET, { id: player.id }, alice.accessToken);
       expect(still.data!.player.id).toBe(player.id);
     });
@@ -442,7 +462,7 @@ describe('players', () => {
       expect(await counts(app, [user])).toEqual(before);
       expect((await playerRow(app, player.id)).deleted_at).toEqual(deletedAt);
       expect((await eventsOf(app, player.id)).map((e) => e.type)).toEqual([
-        'PLAYER_CREATED',
+        ...CREATED,
         'PLAYER_DELETED',
       ]);
     });
@@ -462,7 +482,7 @@ describe('players', () => {
       const player = await createPlayer(app, user);
       expectRefused(await app.gql(DELETE, { id: player.id }), 'UNAUTHENTICATED');
       expect((await playerRow(app, player.id)).deleted_at).toBeNull();
-      expect((await eventsOf(app, player.id)).map((e) => e.type)).toEqual(['PLAYER_CREATED']);
+      expect((await eventsOf(app, player.id)).map((e) => e.type)).toEqual(CREATED);
     });
   });
 
@@ -546,7 +566,7 @@ describe('players', () => {
       const made = [];
       for (let i = 0; i < 3; i++) made.push(await createPlayer(capped, user));
       const before = await counts(capped, [user]);
-      expect(before).toEqual({ players: 3, events: 3 });
+      expect(before).toEqual({ players: 3, events: 3 * CREATED.length });
 
       const name = uniqueCharacterName();
       const res = await create(capped, user, name);
@@ -580,7 +600,7 @@ describe('players', () => {
       expect(ok).toHaveLength(3);
       for (const r of refused) expectRefused(r, 'GAME_RULE_VIOLATION');
 
-      expect(await counts(capped, [user])).toEqual({ players: 3, events: 3 });
+      expect(await counts(capped, [user])).toEqual({ players: 3, events: 3 * CREATED.length });
       const mine = await capped.gql(MY_PLAYERS, {}, user.accessToken);
       expect(mine.data!.me.players.map((p: any) => p.id).sort()).toEqual(
         ok.map((r) => r.data!.createPlayer.id).sort(),
@@ -599,7 +619,7 @@ describe('players', () => {
       expect(refused).toHaveLength(9);
       for (const r of refused) expectRefused(r, 'CONFLICT', ['characterName']);
 
-      expect(await counts(capped, users)).toEqual({ players: 1, events: 1 });
+      expect(await counts(capped, users)).toEqual({ players: 1, events: CREATED.length });
       expect(await liveWithName(capped, name)).toBe(1);
     });
   });

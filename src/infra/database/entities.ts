@@ -1,8 +1,10 @@
 import { RefreshToken, Session } from '../../modules/auth/session.entity';
 import { User } from '../../modules/auth/user.entity';
 import { GameEvent } from '../../modules/events/game-event.entity';
+import { InventoryEntry } from '../../modules/inventory/inventory-entry.entity';
 import { Item } from '../../modules/items/item.entity';
 import { Player, PlayerStats } from '../../modules/players/player.entity';
+import { Quest } from '../../modules/quests/quest.entity';
 import { Location } from '../../modules/world/location.entity';
 import { LocationExit } from '../../modules/world/location-exit.entity';
 import { Npc } from '../../modules/world/npc.entity';
@@ -19,4 +21,6 @@ export const ENTITIES = [
   LocationExit,
   Npc,
   Item,
+  InventoryEntry,
+  Quest,
 ];

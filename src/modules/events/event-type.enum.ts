@@ -8,6 +8,19 @@ export enum EventType {
   EXPERIENCE_GAINED = 'EXPERIENCE_GAINED',
   LEVEL_UP = 'LEVEL_UP',
   GOLD_CHANGED = 'GOLD_CHANGED',
+  ITEM_ACQUIRED = 'ITEM_ACQUIRED',
+  ITEM_USED = 'ITEM_USED',
+  ITEM_EQUIPPED = 'ITEM_EQUIPPED',
+  ITEM_UNEQUIPPED = 'ITEM_UNEQUIPPED',
+  ITEM_DROPPED = 'ITEM_DROPPED',
+  ITEM_GIVEN = 'ITEM_GIVEN',
+  QUEST_OFFERED = 'QUEST_OFFERED',
+  QUEST_STARTED = 'QUEST_STARTED',
+  QUEST_PROGRESS = 'QUEST_PROGRESS',
+  QUEST_COMPLETED = 'QUEST_COMPLETED',
+  QUEST_ABANDONED = 'QUEST_ABANDONED',
+  NPC_TALKED = 'NPC_TALKED',
+  ENEMY_DEFEATED = 'ENEMY_DEFEATED',
 }
 
 registerEnumType(EventType, {
@@ -29,6 +42,57 @@ registerEnumType(EventType, {
     },
     GOLD_CHANGED: {
       description: 'Gold was earned or spent; `data` is `{ amount, total, source }`.',
+    },
+    ITEM_ACQUIRED: {
+      description:
+        'Items were added to the inventory; `data` is `{ itemId, itemName, quantity, total, source }` (`source`: starterKit, give, quest …; a give also carries `fromPlayerId` and is published to `locationEvents`).',
+    },
+    ITEM_USED: {
+      description:
+        'One unit of a consumable was used; `data` is `{ itemId, itemName, remaining, effects }`, each effect as applied (`heal`/`restoreMana` with the amount actually restored after clamping).',
+    },
+    ITEM_EQUIPPED: {
+      description:
+        'An item was equipped; `data` is `{ itemId, itemName, slot, replacedItemId }` (`replacedItemId` is null when the slot was empty).',
+    },
+    ITEM_UNEQUIPPED: {
+      description:
+        'An item was taken off; `data` is `{ itemId, itemName, slot, reason }` (`reason`: unequip, replaced, dropped, given).',
+    },
+    ITEM_DROPPED: {
+      description:
+        'Items were dropped and are gone; `data` is `{ itemId, itemName, quantity, remaining }`.',
+    },
+    ITEM_GIVEN: {
+      description:
+        'Items were given to another character in the same place; `data` is `{ itemId, itemName, quantity, remaining, toPlayerId, toCharacterName, locationId }`. Also published to `locationEvents` of the place.',
+    },
+    QUEST_OFFERED: {
+      description:
+        'The game master offered a quest (generateQuest); `data` is `{ questId, title, type }`.',
+    },
+    QUEST_STARTED: {
+      description: 'A quest was accepted and is now ACTIVE; `data` is `{ questId, title }`.',
+    },
+    QUEST_PROGRESS: {
+      description:
+        'An objective of an active quest moved (COLLECT objectives also move back when items are lost); `data` is `{ questId, objective, kind, current, required, done }` (`objective`: its index in `Quest.objectives`).',
+    },
+    QUEST_COMPLETED: {
+      description:
+        'A quest was completed and its rewards paid (recorded once per quest); `data` is `{ questId, title, rewards: { experience, gold, items: [{ itemId, itemName, quantity }] } }`. The payments follow as EXPERIENCE_GAINED, LEVEL_UP, GOLD_CHANGED and ITEM_ACQUIRED (`source`: quest).',
+    },
+    QUEST_ABANDONED: {
+      description:
+        'A quest was declined (from OFFERED) or given up (from ACTIVE); `data` is `{ questId, title, from }`.',
+    },
+    NPC_TALKED: {
+      description:
+        'A character talked to an NPC where it stands; `data` is `{ npcId, npcName }`. Advances TALK objectives.',
+    },
+    ENEMY_DEFEATED: {
+      description:
+        'A character defeated enemies; `data` is `{ enemyKind, count }` (`count` defaults to 1). Advances DEFEAT objectives.',
     },
   },
 });
