@@ -25,6 +25,7 @@ import {
   uniqueCharacterName,
 } from './support/factories';
 import { bootTestApp, GqlResult, TestApp } from './support/test-app';
+import { countStatements } from './support/statements';
 import { subscribe, Subscription, waitFor, wsClient } from './support/ws';
 
 const POTION = seedItemId(HEALTH_POTION);
@@ -941,23 +942,6 @@ describe('inventory', () => {
   });
 
   describe('SQL statements per request (no N+1)', () => {
-    async function countStatements(run: () => Promise<GqlResult>): Promise<number> {
-      const config = app.orm.config;
-      const original = config.get('onQuery');
-      let count = 0;
-      config.set('onQuery', (sql: string, params: unknown[]) => {
-        count++;
-        return original(sql, params);
-      });
-      try {
-        const res = await run();
-        expect(res.errors).toBeUndefined();
-      } finally {
-        config.set('onQuery', original);
-      }
-      return count;
-    }
-
     const MINE = `{ me { players { inventory { item { name } } stats { strength } } } }`;
 
     it("reads 20 characters' inventories, items and stats in as many statements as 1 character's", async () => {
@@ -971,8 +955,8 @@ describe('inventory', () => {
       await app.gql(MINE, {}, solo.accessToken); // warm the session cache
       await app.gql(MINE, {}, many.accessToken);
 
-      const forOne = await countStatements(() => app.gql(MINE, {}, solo.accessToken));
-      const forTwenty = await countStatements(() => app.gql(MINE, {}, many.accessToken));
+      const forOne = await countStatements(app, () => app.gql(MINE, {}, solo.accessToken));
+      const forTwenty = await countStatements(app, () => app.gql(MINE, {}, many.accessToken));
 
       const res = await app.gql(MINE, {}, many.accessToken);
       const players = res.data!.me.players;

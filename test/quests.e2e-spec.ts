@@ -10,6 +10,7 @@ import { ENEMY_KINDS } from '../src/modules/quests/enemy-kinds';
 import { LOCATIONS, NPCS, STARTING_LOCATION_ID } from '../src/modules/world/world.seed';
 import { createPlayer, errorCode, registerUser, TestUser } from './support/factories';
 import { bootTestApp, GqlResult, TestApp } from './support/test-app';
+import { countStatements } from './support/statements';
 import { subscribe, waitFor, wsClient } from './support/ws';
 
 const SQUARE: string = STARTING_LOCATION_ID;
@@ -852,23 +853,6 @@ describe('quests', () => {
   });
 
   describe('SQL statements per request (no N+1)', () => {
-    async function countStatements(run: () => Promise<GqlResult>): Promise<number> {
-      const config = app.orm.config;
-      const original = config.get('onQuery');
-      let count = 0;
-      config.set('onQuery', (sql: string, params: unknown[]) => {
-        count++;
-        return original(sql, params);
-      });
-      try {
-        const res = await run();
-        expect(res.errors).toBeUndefined();
-      } finally {
-        config.set('onQuery', original);
-      }
-      return count;
-    }
-
     const MINE = `{ me { players { quests { id progress
       objectives { location { name } item { name } npc { name } }
       rewards { items { item { name } } } } } } }`;
@@ -897,8 +881,8 @@ describe('quests', () => {
       await app.gql(MINE, {}, solo.accessToken);
       await app.gql(MINE, {}, many.accessToken);
 
-      const forOne = await countStatements(() => app.gql(MINE, {}, solo.accessToken));
-      const forTen = await countStatements(() => app.gql(MINE, {}, many.accessToken));
+      const forOne = await countStatements(app, () => app.gql(MINE, {}, solo.accessToken));
+      const forTen = await countStatements(app, () => app.gql(MINE, {}, many.accessToken));
       const res = await app.gql(MINE, {}, many.accessToken);
       expect(res.data!.me.players).toHaveLength(10);
       expect(res.data!.me.players.flatMap((p: any) => p.quests)).toHaveLength(20);

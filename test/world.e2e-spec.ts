@@ -4,6 +4,7 @@ import { NpcRole } from '../src/modules/world/npc-role';
 import { LOCATIONS, NPCS, PATHS, STARTING_LOCATION_ID } from '../src/modules/world/world.seed';
 import { createPlayer, errorCode, registerUser, TestUser } from './support/factories';
 import { bootTestApp, GqlResult, TestApp } from './support/test-app';
+import { countStatements } from './support/statements';
 import { subscribe, Subscription, waitFor, wsClient } from './support/ws';
 
 const SQUARE: string = STARTING_LOCATION_ID;
@@ -557,24 +558,6 @@ describe('world', () => {
   });
 
   describe('SQL statements per request (no N+1)', () => {
-    /** Statements the app sends to the database while `run` runs (MikroORM's onQuery hook). */
-    async function countStatements(run: () => Promise<GqlResult>): Promise<number> {
-      const config = app.orm.config;
-      const original = config.get('onQuery');
-      let count = 0;
-      config.set('onQuery', (sql: string, params: unknown[]) => {
-        count++;
-        return original(sql, params);
-      });
-      try {
-        const res = await run();
-        expect(res.errors).toBeUndefined();
-      } finally {
-        config.set('onQuery', original);
-      }
-      return count;
-    }
-
     /** `n` new characters of one user, spread over the map (the 1st in the square). */
     async function charactersAcrossTheMap(user: TestUser, n: number): Promise<string[]> {
       const ids: string[] = [];
@@ -599,10 +582,10 @@ describe('world', () => {
       const all = () => app.gql(ALL, {}, watcher.accessToken);
       await all(); // warm the session cache, so auth costs the same in every measurement
 
-      const oneBefore = await countStatements(one);
-      const allBefore = await countStatements(all);
+      const oneBefore = await countStatements(app, one);
+      const allBefore = await countStatements(app, all);
       await charactersAcrossTheMap(await registerUser(app), 20);
-      const allAfter = await countStatements(all);
+      const allAfter = await countStatements(app, all);
 
       const res = await all();
       expect(res.data!.locations).toHaveLength(LOCATIONS.length);
@@ -624,8 +607,8 @@ describe('world', () => {
       await app.gql(MINE, {}, solo.accessToken);
       await app.gql(MINE, {}, many.accessToken);
 
-      const forOne = await countStatements(() => app.gql(MINE, {}, solo.accessToken));
-      const forTwenty = await countStatements(() => app.gql(MINE, {}, many.accessToken));
+      const forOne = await countStatements(app, () => app.gql(MINE, {}, solo.accessToken));
+      const forTwenty = await countStatements(app, () => app.gql(MINE, {}, many.accessToken));
 
       const res = await app.gql(MINE, {}, many.accessToken);
       const names = res.data!.me.players.map((p: any) => p.location.name);
