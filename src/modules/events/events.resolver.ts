@@ -4,9 +4,9 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser } from '../../common/auth/decorators';
 import { ConnectionArgs } from '../../common/graphql/connection';
 import { ParseIdPipe } from '../../common/errors/validation';
-import { notFound } from '../../common/errors/domain-error';
 import { Player } from '../players/player.entity';
 import { PlayerModel } from '../players/player.type';
+import { PlayerErrors } from '../players/players.errors';
 import { EventsService, fromPublished, PublishedEvent } from './events.service';
 import { GameEventConnection, GameEventModel } from './game-event.type';
 
@@ -34,10 +34,8 @@ export class EventsResolver {
     @Args('playerId', { type: () => ID }, ParseIdPipe) playerId: string,
   ): Promise<AsyncIterableIterator<PublishedEvent>> {
     // Subscriptions run outside any HTTP request context: use a fork of our own.
-    const owned = await this.em
-      .fork()
-      .count(Player, { id: playerId, user: user.id, deletedAt: null });
-    if (owned === 0) throw notFound('Player');
+    const owned = await this.em.fork().getRepository(Player).findOwned(user.id, playerId);
+    if (!owned) throw PlayerErrors.notFound();
     return this.eventsService.subscribe(playerId);
   }
 }

@@ -74,7 +74,7 @@ export class InventoryService {
 
   async equip(userId: string, playerId: string, itemId: string): Promise<Player> {
     return this.events.transaction(async (tx, log) => {
-      const player = await this.lockOwned(tx, userId, playerId);
+      const player = await tx.getRepository(Player).lockOwned(userId, playerId);
       this.assertAlive(player);
       const entries = await this.held(tx, player.id);
       const entry = await this.owned(tx, player, entries, itemId);
@@ -106,7 +106,7 @@ export class InventoryService {
 
   async unequip(userId: string, playerId: string, itemId: string): Promise<Player> {
     return this.events.transaction(async (tx, log) => {
-      const player = await this.lockOwned(tx, userId, playerId);
+      const player = await tx.getRepository(Player).lockOwned(userId, playerId);
       this.assertAlive(player);
       const entry = await this.owned(tx, player, await this.held(tx, player.id), itemId);
       if (!entry.equippedSlot)
@@ -123,7 +123,7 @@ export class InventoryService {
    */
   async use(userId: string, playerId: string, itemId: string): Promise<Player> {
     return this.events.transaction(async (tx, log) => {
-      const player = await this.lockOwned(tx, userId, playerId);
+      const player = await tx.getRepository(Player).lockOwned(userId, playerId);
       this.assertAlive(player);
       const entry = await this.owned(tx, player, await this.held(tx, player.id), itemId);
       const item = entry.item;
@@ -147,7 +147,7 @@ export class InventoryService {
   async drop(userId: string, playerId: string, itemId: string, quantity: number): Promise<Player> {
     assertQuantity(quantity);
     return this.events.transaction(async (tx, log) => {
-      const player = await this.lockOwned(tx, userId, playerId);
+      const player = await tx.getRepository(Player).lockOwned(userId, playerId);
       this.assertAlive(player);
       const entry = await this.owned(tx, player, await this.held(tx, player.id), itemId);
       const item = entry.item;
@@ -297,17 +297,6 @@ export class InventoryService {
       options,
     );
     return entry;
-  }
-
-  private async lockOwned(tx: EntityManager, userId: string, playerId: string): Promise<Player> {
-    // refresh: a copy already in the identity map must not stand in for the locked row.
-    const player = await tx.findOne(
-      Player,
-      { id: playerId, user: userId, deletedAt: null },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-    );
-    if (!player) throw PlayerErrors.notFound();
-    return player;
   }
 
   private assertAlive(player: Player): void {

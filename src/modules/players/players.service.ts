@@ -78,12 +78,7 @@ export class PlayersService {
 
   async delete(userId: string, id: string): Promise<boolean> {
     await this.events.transaction(async (tx, log) => {
-      const player = await tx.findOne(
-        Player,
-        { id, user: userId, deletedAt: null },
-        { lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
-      if (!player) throw PlayerErrors.notFound();
+      const player = await tx.getRepository(Player).lockOwned(userId, id);
       player.deletedAt = new Date();
       log.record(player, EventType.PLAYER_DELETED, `${player.characterName} was deleted`, {});
     });

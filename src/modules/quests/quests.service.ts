@@ -60,7 +60,7 @@ export class QuestsService {
     const early = this.generator.source === 'model' ? await propose(this.em, player) : undefined;
 
     return this.events.transaction(async (tx, log) => {
-      const locked = await this.lockPlayer(tx, userId, playerId);
+      const locked = await tx.getRepository(Player).lockOwned(userId, playerId);
       if ((await this.countOf(tx, locked.id, QuestStatus.OFFERED)) >= QUEST_LIMITS.maxOffered)
         throw QuestErrors.tooManyOffered(locked.characterName);
       const proposal = early ?? (await propose(tx, locked));
@@ -215,7 +215,7 @@ export class QuestsService {
       { fields: ['player'] },
     );
     if (!owner) throw QuestErrors.notFound();
-    const player = await this.lockPlayer(tx, userId, owner.player.id);
+    const player = await tx.getRepository(Player).lockOwned(userId, owner.player.id);
     // refresh: the copy read above must not stand in for the locked row.
     const quest = await tx.findOne(
       Quest,
@@ -224,16 +224,6 @@ export class QuestsService {
     );
     if (!quest) throw QuestErrors.notFound();
     return { player, quest };
-  }
-
-  private async lockPlayer(tx: EntityManager, userId: string, playerId: string): Promise<Player> {
-    const player = await tx.findOne(
-      Player,
-      { id: playerId, user: userId, deletedAt: null },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-    );
-    if (!player) throw PlayerErrors.notFound();
-    return player;
   }
 
   private countOf(em: EntityManager, playerId: string, status?: QuestStatus): Promise<number> {

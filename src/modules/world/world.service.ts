@@ -1,10 +1,8 @@
-import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { EventType } from '../events/event-type.enum';
 import { EventsService, locationEventsTopic, PublishedEvent } from '../events/events.service';
 import { Player } from '../players/player.entity';
-import { PlayerErrors } from '../players/players.errors';
 import { Location } from './location.entity';
 import { LocationExit } from './location-exit.entity';
 import { LocationRepository } from './location.repository';
@@ -35,13 +33,7 @@ export class WorldService {
    */
   async travel(userId: string, playerId: string, locationId: string): Promise<Player> {
     return this.events.transaction(async (tx, log) => {
-      // refresh: a copy already in the identity map must not stand in for the locked row.
-      const player = await tx.findOne(
-        Player,
-        { id: playerId, user: userId, deletedAt: null },
-        { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-      );
-      if (!player) throw PlayerErrors.notFound();
+      const player = await tx.getRepository(Player).lockOwned(userId, playerId);
       const locations = tx.getRepository(Location);
       const from = player.locationId;
       const found = await locations.find({ id: { $in: [from, locationId] } });
