@@ -10,6 +10,7 @@ import type { AppConfig } from './config/env';
 import { graphqlOptions } from './config/graphql.options';
 import { CacheModule } from './infra/cache/cache.module';
 import { DatabaseModule, DatabaseModuleOptions } from './infra/database/database.module';
+import { MetricsModule } from './infra/metrics/metrics.module';
 import { PubSubModule } from './infra/pubsub/pubsub.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { EventsModule } from './modules/events/events.module';
@@ -28,6 +29,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(database),
+        MetricsModule,
         CacheModule,
         PubSubModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>(graphqlOptions),

@@ -22,6 +22,8 @@ export interface AppConfig {
     url?: string;
     /** Upper bound for any single cache call; past it the call counts as a miss. */
     timeoutMs: number;
+    /** Namespace of every key and channel this app writes to Redis (several apps can share one). */
+    keyPrefix: string;
   };
   auth: {
     jwtSecret: string;
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env): { config: AppConfig; warning
     redis: {
       url: redisUrl,
       timeoutMs: read.int('CACHE_TIMEOUT_MS', 250, 10, 10_000),
+      keyPrefix: read.string('REDIS_KEY_PREFIX') ?? 'lm',
     },
     auth: {
       jwtSecret: jwtSecret ?? '',

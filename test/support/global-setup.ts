@@ -16,6 +16,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.TZ = 'UTC';
   const root = mkdtempSync(join(tmpdir(), 'loremaster-test-'));
   process.env.LOREMASTER_TEST_ROOT = root;
+  // Runs sharing one Redis (CI, parallel work trees) must not see each other's
+  // keys: rate-limit counters and cached reads are per run.
+  process.env.REDIS_KEY_PREFIX ??= `lm-test-${process.pid}`;
 
   if (process.env.DATABASE_URL) {
     const admin = new URL(process.env.DATABASE_URL);

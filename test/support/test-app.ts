@@ -52,6 +52,7 @@ export async function bootTestApp(env: Record<string, string | undefined> = {}):
     DATA_DIR: dataDir,
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: process.env.REDIS_URL,
+    REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX,
     DB_POOL_SIZE: '10',
     ...env,
   });

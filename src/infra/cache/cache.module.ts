@@ -32,7 +32,7 @@ import { AppCache } from './app-cache';
           },
           { connectionTimeout: config.redis.timeoutMs, throwOnConnectError: false },
         );
-        return { stores: [new Keyv({ store, namespace: 'lm' })], ttl: 60_000 };
+        return { stores: [new Keyv({ store, namespace: config.redis.keyPrefix })], ttl: 60_000 };
       },
     }),
   ],
