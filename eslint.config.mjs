@@ -10,6 +10,7 @@ export default tseslint.config(
       'coverage/',
       '.data/',
       'jest.config.js',
+      'jest.faults.config.js',
       'eslint.config.mjs',
       'scripts/run-ts.js',
     ],

@@ -1,5 +1,5 @@
 // autocannon ships no types and @types/autocannon is not installed: this declares only the part of
-// its programmatic API that bench/http-adapter.ts uses (promise form, no callback).
+// its programmatic API that the benches use (promise form, no callback).
 declare module 'autocannon' {
   namespace autocannon {
     interface Options {
@@ -13,6 +13,15 @@ declare module 'autocannon' {
       duration?: number;
       /** Seconds before a request counts as a timeout. */
       timeout?: number;
+      /** Called once per connection; `setBody` gives that connection its own body. */
+      setupClient?: (client: Client) => void;
+      /** A falsy answer counts the response in `mismatches`. */
+      verifyBody?: (body: string) => boolean;
+    }
+
+    interface Client {
+      setBody(body: string): void;
+      setHeaders(headers: Record<string, string>): void;
     }
 
     interface Histogram {
@@ -40,6 +49,7 @@ declare module 'autocannon' {
       timeouts: number;
       non2xx: number;
       resets: number;
+      mismatches?: number;
     }
   }
 

@@ -3,6 +3,7 @@ import type * as NestCommon from '@nestjs/common';
 import type * as Bootstrap from './bootstrap';
 import { ConfigError, loadConfig } from './config/env';
 import { startEmbeddedPostgres } from './infra/database/embedded-postgres';
+import { assertDatabaseReachable, DatabaseUnreachableError } from './infra/database/preflight';
 
 async function main(): Promise<void> {
   let loaded;
@@ -17,6 +18,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const { config, warnings } = loaded;
+  if (config.database.url) {
+    // Before the framework loads: a database that is not there ends the process in milliseconds.
+    try {
+      await assertDatabaseReachable(config.database.url, config.database.connectTimeoutMs);
+    } catch (error) {
+      if (error instanceof DatabaseUnreachableError) {
+        console.error(error.message);
+        process.exit(1);
+      }
+      throw error;
+    }
+  }
 
   // The embedded database opens in its own thread while Node loads the framework (~1.5 s each here).
   const starting = config.database.url
@@ -25,9 +38,10 @@ async function main(): Promise<void> {
   await import('reflect-metadata');
   const { Logger } = (await import('@nestjs/common')) as typeof NestCommon;
   const logger = new Logger('Loremaster');
-  for (const warning of warnings) logger.warn(warning);
   const { startApp } = (await import('./bootstrap')) as typeof Bootstrap;
   const running = await startApp(config, starting);
+  // Once the app's JSON logger is in place, so these lines are JSON like every other.
+  for (const warning of warnings) logger.warn(warning);
   const port = new URL(running.url).port;
   if (running.embedded) logger.log(`embedded PostgreSQL (PGlite) in ${config.database.dataDir}`);
   logger.log(

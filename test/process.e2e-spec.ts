@@ -1,5 +1,6 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
+import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { TEST_JWT_SECRET } from './support/test-app';
 
@@ -40,6 +41,77 @@ describe('the server process', () => {
     expect(text).not.toContain('hunter2');
     expect(text).not.toMatch(/\n\s+at /); // no stack trace
   }, 30_000);
+
+  it.each([
+    ['JWT_SECRET', { JWT_SECRET: 'short' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://root:hunter2@db/x' }],
+  ])(
+    'exits at once in production on a bad %s alone, naming it',
+    async (name, bad) => {
+      const started = Date.now();
+      const child = launch({
+        NODE_ENV: 'production',
+        JWT_SECRET: TEST_JWT_SECRET,
+        PORT: '0',
+        ...bad,
+      });
+      const { output, exit } = collect(child);
+      expect(await exit).toBe(1);
+      // Validation runs before the framework loads: no server, no hang.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const problems = output().match(/^\s+- .*$/gm) ?? [];
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(name);
+      expect(output()).not.toContain('hunter2');
+    },
+    30_000,
+  );
+
+  describe('with a DATABASE_URL that leads nowhere', () => {
+    let silent: Server;
+    let closedPort: number;
+    const held: Socket[] = [];
+    beforeAll(async () => {
+      // A port that refuses connections, and one that accepts and never answers (a black hole).
+      const probe = createServer();
+      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+      closedPort = (probe.address() as AddressInfo).port;
+      await new Promise((r) => probe.close(r));
+      silent = createServer((socket) => held.push(socket));
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    });
+    afterAll(async () => {
+      for (const socket of held) socket.destroy();
+      await new Promise((r) => silent.close(r));
+    });
+
+    it.each([
+      ['refuses connections', () => closedPort],
+      ['never answers', () => (silent.address() as AddressInfo).port],
+    ])(
+      'exits promptly, naming DATABASE_URL, when the server %s',
+      async (_, port) => {
+        const started = Date.now();
+        const child = launch({
+          NODE_ENV: 'production',
+          JWT_SECRET: TEST_JWT_SECRET,
+          PORT: '0',
+          DATABASE_URL: `postgresql://postgres:hunter2@127.0.0.1:${port()}/loremaster`,
+          DB_CONNECT_TIMEOUT_MS: '1000',
+        });
+        const { output, exit } = collect(child);
+        expect(await exit).toBe(1);
+        // Without a connect timeout the black hole would hold the process for minutes.
+        expect(Date.now() - started).toBeLessThan(15_000);
+        const text = output();
+        expect(text).toContain(`DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:${port()}`);
+        expect(text).not.toContain('hunter2');
+        expect(text).not.toMatch(/\n\s+at /); // no stack trace
+        expect(text).not.toContain('listening on');
+      },
+      30_000,
+    );
+  });
 
   it('starts, serves, and shuts down cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(process.env.LOREMASTER_TEST_ROOT ?? '/tmp', 'process-'));

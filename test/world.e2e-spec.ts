@@ -558,6 +558,15 @@ describe('world', () => {
   });
 
   describe('SQL statements per request (no N+1)', () => {
+    // What the database is asked, so without the response cache in front of it (and the
+    // moves below are raw SQL, which the cache cannot see); test/response-cache.e2e-spec.ts
+    // covers the cache.
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await bootTestApp({ MAX_PLAYERS_PER_USER: '25', GRAPHQL_CACHE: 'false' });
+    });
+    afterAll(() => app.close());
+
     /** `n` new characters of one user, spread over the map (the 1st in the square). */
     async function charactersAcrossTheMap(user: TestUser, n: number): Promise<string[]> {
       const ids: string[] = [];

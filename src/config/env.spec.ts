@@ -70,13 +70,17 @@ describe('loadConfig', () => {
 
   it('turns the playground and introspection off in production unless asked', () => {
     const prod = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).config;
-    expect(prod.graphql).toEqual({ playground: false, introspection: false });
+    expect(prod.graphql).toMatchObject({
+      playground: false,
+      introspection: false,
+      hideSuggestions: true,
+    });
     const opted = loadConfig({
       NODE_ENV: 'production',
       JWT_SECRET: SECRET,
       GRAPHQL_PLAYGROUND: 'true',
     }).config;
-    expect(opted.graphql).toEqual({ playground: true, introspection: true });
+    expect(opted.graphql).toMatchObject({ playground: true, introspection: true });
   });
 
   it('reads the real-server settings', () => {

@@ -1,12 +1,15 @@
+import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ExecutionResult, GraphQLError } from 'graphql';
-import type { Context as WsContext } from 'graphql-ws';
+import { execute, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
+import type { SubscribePayload, Context as WsContext } from 'graphql-ws';
 import { createErrorFormatter } from '../common/errors/format-error';
+import { CostAnalysis, hardeningPlugin, hardeningRules } from '../common/graphql/hardening';
 import { rejectHttpSubscriptions } from '../common/graphql/http-subscriptions.plugin';
+import { GateContext, WebSocketGate } from '../common/graphql/websocket-gate';
+import { WebSocketGateModule } from '../common/graphql/websocket-gate.module';
 import { LoaderRegistry } from '../common/graphql/loaders';
 import { AuthModule } from '../modules/auth/auth.module';
-import { AuthService } from '../modules/auth/auth.service';
 import type { AuthUser } from '../common/auth/auth-user';
 import { APP_CONFIG } from './config.module';
 import type { AppConfig } from './env';
@@ -18,7 +21,7 @@ type WsExtra = { user?: AuthUser };
 
 /** Resolver context: `req` is the HTTP request, or a stand-in built from a WebSocket's connectionParams. */
 export interface GraphQLContext {
-  req: { headers: Record<string, unknown>; user?: AuthUser };
+  req: { headers: Record<string, unknown>; user?: AuthUser; ip?: string };
   res?: FastifyReply;
   /** This request's (or subscription operation's) DataLoaders. */
   loaders: LoaderRegistry;
@@ -37,7 +40,7 @@ function bearerFrom(params: ConnectionParams): string | undefined {
 }
 
 /** Fastify calls it with (request, reply); graphql-ws with its connection context. */
-function buildContext(first: unknown, second?: unknown): GraphQLContext {
+function buildContext(gate: WebSocketGate, first: unknown, second?: unknown): GraphQLContext {
   if (!isWsContext(first)) {
     return {
       req: first as FastifyRequest as GraphQLContext['req'],
@@ -49,16 +52,19 @@ function buildContext(first: unknown, second?: unknown): GraphQLContext {
   const ws = first;
   const token = bearerFrom(ws.connectionParams);
   return {
-    req: { headers: token ? { authorization: `Bearer ${token}` } : {} },
+    req: {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ip: gate.addressOf(ws as unknown as GateContext),
+    },
     loaders: new LoaderRegistry(),
   };
 }
 
 export const graphqlOptions = {
   driver: ApolloDriver,
-  imports: [AuthModule],
-  inject: [APP_CONFIG, AuthService],
-  useFactory: (config: AppConfig, auth: AuthService): ApolloDriverConfig => {
+  imports: [AuthModule, WebSocketGateModule],
+  inject: [APP_CONFIG, WebSocketGate, MikroORM],
+  useFactory: (config: AppConfig, gate: WebSocketGate, orm: MikroORM): ApolloDriverConfig => {
     const formatError = createErrorFormatter({ development: config.nodeEnv === 'development' });
     const formatAll = (errors: readonly GraphQLError[]) =>
       errors.map((e) => formatError(e.toJSON(), e));
@@ -71,32 +77,48 @@ export const graphqlOptions = {
       includeStacktraceInErrorResponses: false,
       autoTransformHttpErrors: false,
       formatError,
-      plugins: [rejectHttpSubscriptions],
-      context: buildContext,
+      // Query hardening (src/common/graphql/hardening.ts); the WebSocket path applies the same.
+      validationRules: hardeningRules(config.graphql),
+      parseOptions: { maxTokens: config.graphql.maxTokens },
+      hideSchemaDetailsFromClientErrors: config.graphql.hideSuggestions,
+      csrfPrevention: true,
+      allowBatchedHttpRequests: false,
+      plugins: [
+        rejectHttpSubscriptions,
+        hardeningPlugin(new CostAnalysis(config.graphql.maxCost), gate.schema),
+      ],
+      context: (first: unknown, second?: unknown) => buildContext(gate, first, second),
       subscriptions: {
         'graphql-ws': {
           path: GRAPHQL_PATH,
+          connectionInitWaitTimeout: config.ws.connectionInitTimeoutMs,
           // An anonymous connection may open (its operations then fail UNAUTHENTICATED);
           // a connection that presents a bad token is closed with 4403.
-          onConnect: async (ctx: WsContext) => {
-            const extra = ctx.extra as WsExtra;
-            const token = bearerFrom(ctx.connectionParams as ConnectionParams);
-            if (!token) return true;
-            try {
-              extra.user = await auth.verifyAccessToken(token);
-              return true;
-            } catch {
-              return false;
-            }
-          },
-          // Nest's type omits onError, but passes it through to graphql-ws.
+          onConnect: (ctx: WsContext) => gate.onConnect(ctx as GateContext),
+          // Nest's type omits these, but passes them through to graphql-ws.
           ...({
+            // Queries and mutations over the socket get their own identity map, as an HTTP request does.
+            execute: (args: ExecutionArgs) => RequestContext.create(orm.em, () => execute(args)),
+            onSubscribe: (ctx: GateContext, id: string, payload: SubscribePayload) =>
+              gate.onSubscribe(ctx, id, payload),
+            onOperation: (
+              ctx: GateContext,
+              id: string,
+              _p: unknown,
+              _a: unknown,
+              result: unknown,
+            ) => gate.onOperation(ctx, id, result),
+            onComplete: (ctx: GateContext, id: string) => gate.onOperationEnd(ctx, id),
+            onClose: (ctx: GateContext) => gate.onClose(ctx),
             onError: (
-              _ctx: unknown,
-              _id: unknown,
+              ctx: GateContext,
+              id: string,
               _payload: unknown,
               errors: readonly GraphQLError[],
-            ) => formatAll(errors),
+            ) => {
+              gate.onOperationEnd(ctx, id);
+              return formatAll(errors);
+            },
           } as object),
           onNext: (
             _ctx: unknown,

@@ -54,6 +54,12 @@ export async function bootTestApp(env: Record<string, string | undefined> = {}):
     REDIS_URL: process.env.REDIS_URL,
     REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX,
     DB_POOL_SIZE: '10',
+    // Suites log in and register far more often than a person: generous limits,
+    // still enforced (test/rate-limit.e2e-spec.ts sets small ones).
+    RATE_LIMIT_DEFAULT: '100000',
+    RATE_LIMIT_AUTH: '100000',
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000',
+    RATE_LIMIT_GM: '100000',
     ...env,
   });
   const running = await startApp(config);

@@ -15,6 +15,8 @@ export interface ErrorDetails {
   fields?: string[];
   /** Seconds before trying again (RATE_LIMITED). */
   retryAfter?: number;
+  /** The same call may be sent again as is: it changed nothing (a transient database failure). */
+  retryable?: boolean;
 }
 
 /**

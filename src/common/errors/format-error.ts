@@ -4,6 +4,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { DomainError, ErrorCode, ErrorDetails } from './domain-error';
+import { isRetryableDatabaseError } from './transient';
 
 const logger = new Logger('GraphQLError');
 
@@ -30,11 +31,16 @@ interface Classified {
  */
 export function createErrorFormatter(options: { development: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    // A refusal raised outside any resolver (e.g. a WebSocket limit) still carries its DomainError.
+    const original =
+      error instanceof GraphQLError && error.originalError instanceof DomainError
+        ? error.originalError
+        : unwrapResolverError(error);
     const { code, message, details } = classify(formatted, original);
     const extensions: Record<string, unknown> = { code, timestamp: new Date().toISOString() };
     if (details?.fields?.length) extensions.fields = details.fields;
     if (details?.retryAfter !== undefined) extensions.retryAfter = details.retryAfter;
+    if (details?.retryable) extensions.retryable = true;
     if (options.development && original instanceof Error && original.stack) {
       extensions.stacktrace = original.stack.split('\n');
     }
@@ -65,12 +71,32 @@ function classify(formatted: GraphQLFormattedError, original: unknown): Classifi
       ? fromVariableError(formatted.message)
       : { code: layerCode, message: formatted.message };
   }
+  if (isRetryableDatabaseError(original)) {
+    logTransient(original as Error);
+    return {
+      code: 'INTERNAL_SERVER_ERROR',
+      message: 'Temporary failure: nothing was changed, try again',
+      details: { retryable: true },
+    };
+  }
   if (original instanceof DriverException || original instanceof Error) {
     logger.error(original.message, original.stack);
   } else {
     logger.error(`Non-error thrown: ${String(original)}`);
   }
   return { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' };
+}
+
+/** An outage fails every call: one line per 5 s, with how many were refused since the last. */
+let transientSince = 0;
+let transientCount = 0;
+function logTransient(error: Error): void {
+  transientCount += 1;
+  const now = Date.now();
+  if (now - transientSince < 5_000) return;
+  logger.warn(`${transientCount} call(s) refused as retryable; last: ${error.message}`);
+  transientSince = now;
+  transientCount = 0;
 }
 
 /**

@@ -7,6 +7,14 @@ import type { AppConfig } from '../../config/env';
 export type CacheHealth = 'ok' | 'degraded';
 
 /**
+ * After a failure, calls are skipped (read as misses) for this long instead of
+ * each one waiting out CACHE_TIMEOUT_MS: during a Redis outage a request pays
+ * nothing for the cache, and one call per second finds out when it is back.
+ */
+const SKIP_AFTER_FAILURE_MS = 1_000;
+const TIMED_OUT = Symbol('timed out');
+
+/**
  * The cache as the rest of the code sees it. Every call is bounded in time and
  * never throws: a slow or dead Redis reads as a miss and a skipped write.
  */
@@ -14,11 +22,23 @@ export type CacheHealth = 'ok' | 'degraded';
 export class AppCache implements OnApplicationShutdown {
   private readonly logger = new Logger(AppCache.name);
   private lastFailureLog = 0;
+  private failures = 0;
+  private skipUntil = 0;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     @InjectConfig() private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Keyv reports store errors as events and answers as if nothing happened: listen to know.
+    for (const keyv of this.cache.stores) {
+      keyv.on('error', (error: unknown) => this.failed('store', error));
+    }
+  }
+
+  /** False for a moment after a failure (calls are then skipped as misses). */
+  get available(): boolean {
+    return Date.now() >= this.skipUntil;
+  }
 
   get backend(): 'redis' | 'memory' {
     return this.config.redis.url ? 'redis' : 'memory';
@@ -29,8 +49,19 @@ export class AppCache implements OnApplicationShutdown {
     return value ?? undefined;
   }
 
-  async set<T>(key: string, value: T, ttlMs: number): Promise<void> {
-    await this.bounded(() => this.cache.set(key, value, ttlMs), 'set');
+  /** Several keys in one round trip; undefined when the cache failed (not just missed). */
+  async getMany<T>(keys: string[]): Promise<(T | undefined)[] | undefined> {
+    const values = await this.bounded(() => this.cache.mget<T>(keys), 'mget');
+    return values?.map((value) => value ?? undefined);
+  }
+
+  /** True when the value was stored. */
+  async set<T>(key: string, value: T, ttlMs: number): Promise<boolean> {
+    const stored = await this.bounded(async () => {
+      await this.cache.set(key, value, ttlMs);
+      return true;
+    }, 'set');
+    return stored === true;
   }
 
   async del(key: string): Promise<void> {
@@ -41,11 +72,12 @@ export class AppCache implements OnApplicationShutdown {
   async health(): Promise<CacheHealth> {
     const key = `health:${process.pid}`;
     const stamp = Date.now();
-    const wrote = await this.bounded(() => this.cache.set(key, stamp, 5_000), 'set');
+    // Past the skip window on purpose: readiness must see Redis come back at once.
+    const wrote = await this.bounded(() => this.cache.set(key, stamp, 5_000), 'set', true);
     const read =
       wrote === undefined
         ? undefined
-        : await this.bounded(() => this.cache.get<number>(key), 'get');
+        : await this.bounded(() => this.cache.get<number>(key), 'get', true);
     return read === stamp ? 'ok' : 'degraded';
   }
 
@@ -57,24 +89,44 @@ export class AppCache implements OnApplicationShutdown {
     for (const keyv of this.cache.stores) {
       const store = keyv.store as { disconnect?: (force?: boolean) => Promise<void> };
       if (typeof store.disconnect === 'function') {
-        await this.bounded(() => store.disconnect!(true), 'disconnect');
+        await this.bounded(() => store.disconnect!(true), 'disconnect', true);
       }
     }
   }
 
-  private async bounded<T>(call: () => Promise<T>, op: string): Promise<T | undefined> {
+  /** The call's result, or undefined when it failed, timed out or was skipped. */
+  private async bounded<T>(
+    call: () => Promise<T>,
+    op: string,
+    evenWhileFailing = false,
+  ): Promise<T | undefined> {
+    if (!evenWhileFailing && !this.available) return undefined;
+    const failuresBefore = this.failures;
+    const ms = this.config.redis.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), this.config.redis.timeoutMs);
+    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), ms);
     });
     try {
-      return await Promise.race([call(), timeout]);
+      const result = await Promise.race([call(), timeout]);
+      if (result === TIMED_OUT) {
+        this.failed(op, new Error(`no answer within ${ms} ms`));
+        return undefined;
+      }
+      // A store error reported as an event during the call: its answer is a guess.
+      return this.failures === failuresBefore ? result : undefined;
     } catch (error) {
-      this.logFailure(op, error);
+      this.failed(op, error);
       return undefined;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private failed(op: string, error: unknown): void {
+    this.failures++;
+    this.skipUntil = Date.now() + SKIP_AFTER_FAILURE_MS;
+    this.logFailure(op, error);
   }
 
   /** At most one line every 10 s: an outage must not flood the log. */

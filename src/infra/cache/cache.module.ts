@@ -16,7 +16,7 @@ import { AppCache } from './app-cache';
     NestCacheModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig): Promise<CacheOptions> => {
-        if (!config.redis.url) return { ttl: 60_000 };
+        if (!config.redis.url) return { stores: [memoryStore()], ttl: 60_000 };
         // Loaded only when used: the Redis client is a tenth of the server's start-up.
         const { default: KeyvRedis } = await import('@keyv/redis');
         const store = new KeyvRedis(
@@ -32,6 +32,9 @@ import { AppCache } from './app-cache';
           },
           { connectionTimeout: config.redis.timeoutMs, throwOnConnectError: false },
         );
+        // @keyv/redis 5 adds its client listeners again on every connection attempt: a leak
+        // that grows through a Redis outage. Its client object never changes, so once is enough.
+        (store as unknown as { initClient: () => void }).initClient = () => undefined;
         return { stores: [new Keyv({ store, namespace: config.redis.keyPrefix })], ttl: 60_000 };
       },
     }),
@@ -40,3 +43,25 @@ import { AppCache } from './app-cache';
   exports: [AppCache],
 })
 export class CacheModule {}
+
+/** Entries kept in memory at most: keys follow client-chosen arguments, so the map needs a bound. */
+const MEMORY_MAX_ENTRIES = 10_000;
+
+/** Forgets the oldest entry when full (Keyv only drops expired entries when they are read). */
+class BoundedMap<K, V> extends Map<K, V> {
+  override set(key: K, value: V): this {
+    if (this.size >= MEMORY_MAX_ENTRIES && !this.has(key)) {
+      const oldest = this.keys().next();
+      if (!oldest.done) this.delete(oldest.value);
+    }
+    return super.set(key, value);
+  }
+}
+
+function memoryStore(): Keyv {
+  const keyv = new Keyv({ store: new BoundedMap() });
+  // Values stay as they are, as in cache-manager's own default store.
+  keyv.serialize = undefined;
+  keyv.deserialize = undefined;
+  return keyv;
+}

@@ -7,6 +7,8 @@ import { ENTITIES } from './entities';
 export interface DatabaseTarget {
   url: string;
   poolSize: number;
+  /** Bound on opening one connection (pg's connectionTimeoutMillis); default 5 s. */
+  connectTimeoutMs?: number;
 }
 
 /** MikroORM options shared by the app, `npm run migrate` and the MikroORM CLI. */
@@ -16,6 +18,9 @@ export function ormOptions(target: DatabaseTarget): Options {
     entities: ENTITIES,
     extensions: [Migrator],
     pool: { min: 0, max: target.poolSize },
+    // Without it a connection to an unreachable host waits on TCP for minutes: at boot
+    // the process would hang, and during an outage every request with it.
+    driverOptions: { connection: { connectionTimeoutMillis: target.connectTimeoutMs ?? 5_000 } },
     forceUtcTimezone: true,
     allowGlobalContext: false,
     // Entities are declared with explicit types, so no TS reflection is needed at run time.

@@ -42,14 +42,36 @@ export interface LlmRequest {
   responseSchema?: { name: string; schema: JsonSchema };
   maxTokens?: number;
   temperature?: number;
-  /** When set, the call streams and each piece of narrative text is passed here, in order. */
+  /**
+   * When set, the call streams and each piece of narrative text is passed here, in order.
+   * Once a piece has been passed the call is never retried (it cannot be unsaid): a
+   * failure after that is an LlmUnavailableError. In JSON tool mode and on a cache hit
+   * the whole narrative arrives as one piece.
+   */
   onDelta?: (text: string) => void;
   /** Epoch ms by which the call, retries included, must have settled. */
   deadline?: number;
   signal?: AbortSignal;
-  /** Whose budget pays and whose usage is recorded. */
+  /**
+   * Whose budget pays and whose usage is recorded (LlmUsageService, per UTC day). Over
+   * the daily budget the call fails with `budget_exceeded` before any request.
+   * Usage is written on its own connection: do not call `complete` inside a transaction
+   * (the embedded database has a single connection).
+   */
   userId?: string;
   playerId?: string;
+  /**
+   * The user's tokens spent today, when the caller read them just before (in the
+   * same statement as its own reads): the budget check uses them instead of
+   * reading again.
+   */
+  tokensSpentToday?: number;
+  /**
+   * Handed the usage write instead of the call waiting for it: a caller with more
+   * to do (a turn's transaction) does it meanwhile, and waits for the write before
+   * it answers. The write never rejects.
+   */
+  usageWrite?: (written: Promise<void>) => void;
   /**
    * Serve and store the answer in the cache (never for turns). `key` defaults to
    * a hash of the full prompt (model, messages, tools, schema).
@@ -58,7 +80,10 @@ export interface LlmRequest {
 }
 
 export interface LlmResponse {
-  /** Narrative text (in JSON-schema mode: the raw JSON text). */
+  /**
+   * Narrative text. With `responseSchema`: the raw JSON text (the caller parses it).
+   * With LLM_TOOL_MODE=json and tools: the parsed `narrative` (tool calls in `toolCalls`).
+   */
   content: string;
   toolCalls: LlmToolCall[];
   model: string;

@@ -57,10 +57,18 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** The database pool at scrape time: used, free, pending (waiting for a connection), max. */
+  readonly dbPool = new Gauge({
+    name: 'loremaster_db_pool_connections',
+    help: 'Database pool connections by state (used, free, pending, max), read at scrape time',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
   /** One model call (including its retries), by purpose and outcome. */
   readonly llmDuration = new Histogram({
     name: 'loremaster_llm_request_duration_seconds',
-    help: 'Model call latency by purpose and outcome (ok, error, timeout, circuit_open)',
+    help: 'Model call latency by purpose and outcome (ok, cached, error, timeout, circuit_open, budget_exceeded)',
     labelNames: ['purpose', 'outcome'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
     registers: [this.registry],

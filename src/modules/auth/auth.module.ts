@@ -9,7 +9,7 @@ import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
 import { RefreshToken, Session } from './session.entity';
-import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from './tokens';
+import { hmacKey, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from './tokens';
 import { User } from './user.entity';
 
 @Module({
@@ -18,16 +18,23 @@ import { User } from './user.entity';
     PassportModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        secret: config.auth.jwtSecret,
-        signOptions: {
-          algorithm: JWT_ALGORITHM,
-          expiresIn: config.auth.accessTokenTtlSeconds,
-          issuer: JWT_ISSUER,
-          audience: JWT_AUDIENCE,
-        },
-        verifyOptions: { algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
-      }),
+      useFactory: (config: AppConfig) => {
+        const key = hmacKey(config.auth.jwtSecret);
+        return {
+          secretOrKeyProvider: () => key,
+          signOptions: {
+            algorithm: JWT_ALGORITHM,
+            expiresIn: config.auth.accessTokenTtlSeconds,
+            issuer: JWT_ISSUER,
+            audience: JWT_AUDIENCE,
+          },
+          verifyOptions: {
+            algorithms: [JWT_ALGORITHM],
+            issuer: JWT_ISSUER,
+            audience: JWT_AUDIENCE,
+          },
+        };
+      },
     }),
   ],
   providers: [AuthService, AuthResolver, JwtStrategy, PasswordHasher],

@@ -1,6 +1,7 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Public } from '../../common/auth/decorators';
+import { RateLimit } from '../../common/rate-limit/rate-limit.decorator';
 import { AuthService } from './auth.service';
 import { AuthPayload, UserModel } from './auth.type';
 import { LoginInput, RegisterInput } from './dto/register.input';
@@ -11,6 +12,7 @@ export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @RateLimit('auth')
   @Mutation(() => AuthPayload, {
     description: 'Creates an account and signs it in. A taken username or email is CONFLICT.',
   })
@@ -19,6 +21,7 @@ export class AuthResolver {
   }
 
   @Public()
+  @RateLimit('auth')
   @Mutation(() => AuthPayload, {
     description: 'Signs in with a username or email and a password; opens a new session.',
   })
@@ -27,6 +30,7 @@ export class AuthResolver {
   }
 
   @Public()
+  @RateLimit('auth')
   @Mutation(() => AuthPayload, {
     description:
       'Exchanges a refresh token for a new pair (rotation). Presenting a spent token again revokes its whole session.',

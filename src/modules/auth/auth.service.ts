@@ -6,11 +6,14 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
 import { AppCache } from '../../infra/cache/app-cache';
+import { EventBus } from '../../infra/pubsub/event-bus';
+import { InjectEventBus } from '../../infra/pubsub/pubsub.module';
 import { AuthErrors } from './auth.errors';
 import { LoginInput, RegisterInput } from './dto/register.input';
 import { PasswordHasher } from './password-hasher';
 import { Role } from './role.enum';
 import { RefreshToken, Session } from './session.entity';
+import { SessionRevoked, sessionRevokedTopic } from './session-events';
 import { AccessTokenClaims, hashRefreshToken, isAccessClaims, newRefreshToken } from './tokens';
 import { User } from './user.entity';
 import { UserRepository } from './user.repository';
@@ -40,6 +43,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly cache: AppCache,
     @InjectConfig() private readonly config: AppConfig,
+    @InjectEventBus() private readonly bus: EventBus,
   ) {}
 
   async register(input: RegisterInput): Promise<IssuedTokens> {
@@ -160,8 +164,11 @@ export class AuthService {
   }
 
   private async isSessionActive(sessionId: string): Promise<boolean> {
-    if (await this.cache.get<boolean>(revokedKey(sessionId))) return false;
-    if (await this.cache.get<boolean>(activeKey(sessionId))) return true;
+    // Both keys in one round trip, read at one instant: a revocation still wins.
+    const [revoked, active] =
+      (await this.cache.getMany<boolean>([revokedKey(sessionId), activeKey(sessionId)])) ?? [];
+    if (revoked) return false;
+    if (active) return true;
     const session = await this.em.fork().findOne(Session, sessionId);
     if (!session?.isActive()) {
       await this.markRevoked(sessionId);
@@ -181,6 +188,10 @@ export class AuthService {
       this.config.auth.accessTokenTtlSeconds * 1000,
     );
     await this.cache.del(activeKey(sessionId));
+    // Open WebSockets of the session close at once, on every instance (bounded, best effort).
+    await this.bus.publish(sessionRevokedTopic(this.config.redis.keyPrefix), {
+      sessionId,
+    } satisfies SessionRevoked);
   }
 
   private openSession(tx: EntityManager, user: User): IssuedTokens {

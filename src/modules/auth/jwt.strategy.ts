@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { KeyObject } from 'node:crypto';
+import { ExtractJwt, type SecretOrKeyProvider, Strategy } from 'passport-jwt';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
 import { AuthService } from './auth.service';
-import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from './tokens';
+import { hmacKey, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from './tokens';
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -15,7 +16,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.auth.jwtSecret,
+      // passport-jwt's type says string | Buffer; jsonwebtoken takes the KeyObject as is.
+      secretOrKeyProvider: keyProvider(hmacKey(config.auth.jwtSecret)),
       algorithms: [JWT_ALGORITHM],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
@@ -26,4 +28,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   validate(claims: unknown): Promise<AuthUser> {
     return this.auth.validateClaims(claims);
   }
+}
+
+function keyProvider(key: KeyObject): SecretOrKeyProvider {
+  return (_request, _token, done) => done(null, key as unknown as Buffer);
 }

@@ -1,10 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { isUuid } from '../../common/errors/validation';
 
 /** HS256 only: pinning the algorithm refuses `alg: none` and algorithm-confusion tokens. */
 export const JWT_ALGORITHM = 'HS256' as const;
 export const JWT_ISSUER = 'loremaster';
 export const JWT_AUDIENCE = 'loremaster-api';
+
+/**
+ * The HMAC secret as a KeyObject. Given a string, jsonwebtoken first tries it as a
+ * PEM public key and catches the failure on every call: ~0.45 ms per verify here,
+ * against ~0.01 ms with a KeyObject (bench/README.md, hot read).
+ */
+export function hmacKey(secret: string): KeyObject {
+  return createSecretKey(Buffer.from(secret, 'utf8'));
+}
 
 export interface AccessTokenClaims {
   sub: string;

@@ -21,6 +21,9 @@ export enum EventType {
   QUEST_ABANDONED = 'QUEST_ABANDONED',
   NPC_TALKED = 'NPC_TALKED',
   ENEMY_DEFEATED = 'ENEMY_DEFEATED',
+  COMBAT_STARTED = 'COMBAT_STARTED',
+  HEALTH_CHANGED = 'HEALTH_CHANGED',
+  MANA_CHANGED = 'MANA_CHANGED',
 }
 
 registerEnumType(EventType, {
@@ -93,6 +96,18 @@ registerEnumType(EventType, {
     ENEMY_DEFEATED: {
       description:
         'A character defeated enemies; `data` is `{ enemyKind, count }` (`count` defaults to 1). Advances DEFEAT objectives.',
+    },
+    COMBAT_STARTED: {
+      description:
+        'The game master started a fight in a turn; `data` is `{ enemyKind, locationId, turnId }`. Encounters themselves come with combat.',
+    },
+    HEALTH_CHANGED: {
+      description:
+        'Health changed outside combat and items (a game-master turn); `data` is `{ amount, health, maxHealth, source }`, `amount` as applied after clamping.',
+    },
+    MANA_CHANGED: {
+      description:
+        'Mana changed outside items (a game-master turn); `data` is `{ amount, mana, maxMana, source }`, `amount` as applied after clamping.',
     },
   },
 });

@@ -32,6 +32,26 @@ export class HealthController {
     return { status, checks };
   }
 
+  /** Liveness: the process is up and serving. Restart it only when this stops answering. */
+  @Public()
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Readiness: send traffic here only while the database answers (503 otherwise).
+   * A cache outage degrades (every read then goes to the database) but stays ready.
+   */
+  @Public()
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const [database, cache] = await Promise.all([this.database(), this.cache.health()]);
+    const status: Check = database === 'down' ? 'down' : cache === 'ok' ? 'ok' : 'degraded';
+    if (database === 'down') reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status, checks: { database, cache } };
+  }
+
   private async database(): Promise<Check> {
     try {
       await withTimeout(this.orm.em.getConnection().execute('select 1'), 2_000);

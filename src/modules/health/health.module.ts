@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { LlmStatus } from '../../infra/llm/llm-status';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController], providers: [LlmStatus] })
+/** LlmStatus comes from the global LlmModule: it reads the client's circuit breaker. */
+@Module({ controllers: [HealthController] })
 export class HealthModule {}

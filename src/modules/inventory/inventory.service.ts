@@ -124,23 +124,38 @@ export class InventoryService {
   async use(userId: string, playerId: string, itemId: string): Promise<Player> {
     return this.events.transaction(async (tx, log) => {
       const player = await tx.getRepository(Player).lockOwned(userId, playerId);
-      this.assertAlive(player);
-      const entry = await this.owned(tx, player, await this.held(tx, player.id), itemId);
-      const item = entry.item;
-      if (item.type !== ItemType.CONSUMABLE) throw InventoryErrors.notUsable(item.name);
-      if (item.effects.some((effect) => effect.type === 'buff'))
-        throw InventoryErrors.buffOutsideTurn(item.name);
-
-      const applied = item.effects.map((effect) => applyEffect(player, effect, item.name));
-      const remaining = entry.quantity - 1;
-      this.setQuantity(tx, entry, remaining);
-      log.record(player, EventType.ITEM_USED, `${player.characterName} used ${item.name}`, {
-        itemId: item.id,
-        itemName: item.name,
-        remaining,
-        effects: applied,
-      });
+      await this.useLocked(tx, player, itemId, log);
       return player;
+    });
+  }
+
+  /**
+   * useItem for a character the caller has locked inside an EventsService
+   * transaction (also game-master turns). `data` is added to the ITEM_USED event.
+   */
+  async useLocked(
+    tx: EntityManager,
+    player: Player,
+    itemId: string,
+    log: EventLog,
+    data: Record<string, unknown> = {},
+  ): Promise<void> {
+    this.assertAlive(player);
+    const entry = await this.owned(tx, player, await this.held(tx, player.id), itemId);
+    const item = entry.item;
+    if (item.type !== ItemType.CONSUMABLE) throw InventoryErrors.notUsable(item.name);
+    if (item.effects.some((effect) => effect.type === 'buff'))
+      throw InventoryErrors.buffOutsideTurn(item.name);
+
+    const applied = item.effects.map((effect) => applyEffect(player, effect, item.name));
+    const remaining = entry.quantity - 1;
+    this.setQuantity(tx, entry, remaining);
+    log.record(player, EventType.ITEM_USED, `${player.characterName} used ${item.name}`, {
+      itemId: item.id,
+      itemName: item.name,
+      remaining,
+      effects: applied,
+      ...data,
     });
   }
 
@@ -148,22 +163,38 @@ export class InventoryService {
     assertQuantity(quantity);
     return this.events.transaction(async (tx, log) => {
       const player = await tx.getRepository(Player).lockOwned(userId, playerId);
-      this.assertAlive(player);
-      const entry = await this.owned(tx, player, await this.held(tx, player.id), itemId);
-      const item = entry.item;
-      if (quantity > entry.quantity)
-        throw InventoryErrors.notEnough(player.characterName, item.name, entry.quantity, quantity);
-      const remaining = entry.quantity - quantity;
-      if (remaining === 0 && entry.equippedSlot) this.takeOff(player, entry, 'dropped', log);
-      this.setQuantity(tx, entry, remaining);
-      log.record(
-        player,
-        EventType.ITEM_DROPPED,
-        `${player.characterName} dropped ${quantity} × ${item.name}`,
-        { itemId: item.id, itemName: item.name, quantity, remaining },
-      );
+      await this.dropLocked(tx, player, itemId, quantity, log);
       return player;
     });
+  }
+
+  /**
+   * dropItem for a character the caller has locked inside an EventsService
+   * transaction (also game-master turns). `data` is added to the ITEM_DROPPED event.
+   */
+  async dropLocked(
+    tx: EntityManager,
+    player: Player,
+    itemId: string,
+    quantity: number,
+    log: EventLog,
+    data: Record<string, unknown> = {},
+  ): Promise<void> {
+    assertQuantity(quantity);
+    this.assertAlive(player);
+    const entry = await this.owned(tx, player, await this.held(tx, player.id), itemId);
+    const item = entry.item;
+    if (quantity > entry.quantity)
+      throw InventoryErrors.notEnough(player.characterName, item.name, entry.quantity, quantity);
+    const remaining = entry.quantity - quantity;
+    if (remaining === 0 && entry.equippedSlot) this.takeOff(player, entry, 'dropped', log);
+    this.setQuantity(tx, entry, remaining);
+    log.record(
+      player,
+      EventType.ITEM_DROPPED,
+      `${player.characterName} dropped ${quantity} × ${item.name}`,
+      { itemId: item.id, itemName: item.name, quantity, remaining, ...data },
+    );
   }
 
   /** Hands items to any character standing in the same place; returns the giver. */

@@ -1,5 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Public, Roles } from '../../common/auth/decorators';
+import { CacheResult } from '../../common/cache/cache-result';
+import { CacheTags } from '../../common/cache/cache-tags';
 import { ParseIdPipe } from '../../common/errors/validation';
 import type { Connection } from '../../common/graphql/connection';
 import { Role } from '../auth/role.enum';
@@ -14,6 +16,7 @@ export class ItemsResolver {
   constructor(private readonly catalogue: ItemsService) {}
 
   @Public()
+  @CacheResult({ ttl: 600, scope: 'public', tags: () => [CacheTags.items] })
   @Query(() => ItemConnection, {
     description:
       'The item catalogue, ordered by name (case-insensitive) then id; open to everyone. A malformed `after` is BAD_USER_INPUT.',
@@ -23,6 +26,7 @@ export class ItemsResolver {
   }
 
   @Public()
+  @CacheResult({ ttl: 600, scope: 'public', tags: () => [CacheTags.items] })
   @Query(() => ItemModel, {
     description: 'One catalogue item; open to everyone. An unknown id is NOT_FOUND.',
   })

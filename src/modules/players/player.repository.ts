@@ -1,6 +1,5 @@
-import { LockMode } from '@mikro-orm/core';
 import { EntityRepository } from '@mikro-orm/postgresql';
-import type { Player } from './player.entity';
+import { Player } from './player.entity';
 import { PlayerErrors } from './players.errors';
 
 export class PlayerRepository extends EntityRepository<Player> {
@@ -21,13 +20,16 @@ export class PlayerRepository extends EntityRepository<Player> {
    * `tx.getRepository(Player)`), or NOT_FOUND. Every state change starts here.
    */
   async lockOwned(userId: string, id: string): Promise<Player> {
-    // refresh: a copy already in the identity map must not stand in for the locked row.
-    const player = await this.findOne(
-      { id, user: userId, deletedAt: null },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    const em = this.getEntityManager();
+    // Plain SQL: every state change starts here, and building the query costs more
+    // than running it.
+    const [row] = await em.execute<Record<string, unknown>[]>(
+      'select * from players where id = ? and user_id = ? and deleted_at is null for update',
+      [id, userId],
     );
-    if (!player) throw PlayerErrors.notFound();
-    return player;
+    if (!row) throw PlayerErrors.notFound();
+    // map refreshes: a copy already in the identity map must not stand in for the locked row.
+    return em.map(Player, row);
   }
 
   /** Live characters standing in any of these locations, in one query, by name. */

@@ -3,7 +3,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import type { LoaderRegistry } from '../../common/graphql/loaders';
-import { Item } from '../items/item.entity';
+import type { Item } from '../items/item.entity';
+import { ItemCatalogue } from '../items/item-catalogue';
 import { Location } from '../world/location.entity';
 import { Npc } from '../world/npc.entity';
 import { Quest } from './quest.entity';
@@ -20,7 +21,10 @@ export interface QuestLoaders {
 
 @Injectable()
 export class QuestsLoader {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly catalogue: ItemCatalogue,
+  ) {}
 
   for(registry: LoaderRegistry): QuestLoaders {
     return registry.get(this, () => this.create());
@@ -53,7 +57,8 @@ export class QuestsLoader {
       quests,
       location: byId('Location', (ids) => em.find(Location, { id: { $in: ids } })),
       npc: byId('Npc', (ids) => em.find(Npc, { id: { $in: ids } })),
-      item: byId('Item', (ids) => em.find(Item, { id: { $in: ids } })),
+      // Catalogue items never change: served from process memory after the first read.
+      item: byId('Item', (ids) => this.catalogue.find(ids)),
     };
   }
 }

@@ -1,8 +1,10 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
+import { ModelQuestGenerator } from '../game-master/model-quest.generator';
 import { InventoryModule } from '../inventory/inventory.module';
 import { Item } from '../items/item.entity';
+import { ItemsModule } from '../items/items.module';
 import { Player } from '../players/player.entity';
 import { PlayersModule } from '../players/players.module';
 import { Location } from '../world/location.entity';
@@ -27,6 +29,7 @@ import { QuestsService } from './quests.service';
     EventsModule,
     PlayersModule,
     InventoryModule,
+    ItemsModule,
   ],
   providers: [
     QuestsService,
@@ -36,8 +39,10 @@ import { QuestsService } from './quests.service';
     QuestObjectiveResolver,
     QuestRewardItemResolver,
     PlayerQuestsResolver,
-    // The game-master issue replaces this with a model-backed generator; the validator stays.
-    { provide: QUEST_GENERATOR, useClass: BuiltInQuestGenerator },
+    BuiltInQuestGenerator,
+    // The model writes quests when one is configured (LlmModule is global, so no module cycle);
+    // the built-in generator answers otherwise, and whenever the model's proposal is refused.
+    { provide: QUEST_GENERATOR, useClass: ModelQuestGenerator },
   ],
   exports: [QuestsService],
 })

@@ -3,6 +3,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser } from '../../common/auth/decorators';
 import { ParseIdPipe } from '../../common/errors/validation';
 import { LoaderRegistry, Loaders } from '../../common/graphql/loaders';
+import { RateLimit } from '../../common/rate-limit/rate-limit.decorator';
 import type { Item } from '../items/item.entity';
 import { ItemModel } from '../items/item.type';
 import type { Player } from '../players/player.entity';
@@ -30,6 +31,7 @@ const ERRORS =
 export class QuestsResolver {
   constructor(private readonly questsService: QuestsService) {}
 
+  @RateLimit('gm')
   @Mutation(() => QuestModel, {
     description: `The game master writes a new quest for one of your characters, from the world around it and the item catalogue, and offers it (status OFFERED; records QUEST_OFFERED). The server checks every proposal before saving it: real places, NPCs and items, sane quantities, rewards capped by level. At most ${QUEST_LIMITS.maxOffered} quests may be on offer at once (GAME_RULE_VIOLATION past that). A character that is not yours is NOT_FOUND.`,
   })

@@ -53,46 +53,68 @@ export class QuestsService {
     if (!player) throw PlayerErrors.notFound();
     if ((await this.countOf(this.em, player.id, QuestStatus.OFFERED)) >= QUEST_LIMITS.maxOffered)
       throw QuestErrors.tooManyOffered(player.characterName);
-
-    const world = await this.loadWorld();
-    const propose = async (em: EntityManager, who: Player): Promise<QuestProposal> =>
-      this.generator.propose(contextFor(who, await this.countOf(em, who.id), wish, world));
-    const early = this.generator.source === 'model' ? await propose(this.em, player) : undefined;
-
+    const offer = await this.prepareOffer(player, wish);
     return this.events.transaction(async (tx, log) => {
       const locked = await tx.getRepository(Player).lockOwned(userId, playerId);
-      if ((await this.countOf(tx, locked.id, QuestStatus.OFFERED)) >= QUEST_LIMITS.maxOffered)
-        throw QuestErrors.tooManyOffered(locked.characterName);
-      const proposal = early ?? (await propose(tx, locked));
-      const validation = validateQuestProposal(proposal, factsOf(world, locked.level));
-      if (!validation.ok)
-        throw this.generator.source === 'built-in'
-          ? QuestErrors.builtInProposalInvalid(validation.problems)
-          : QuestErrors.proposalRefused(validation.problems);
-
-      const { title, description, type, objectives, rewards } = validation.quest;
-      const quest = tx.create(Quest, {
-        player: locked,
-        title,
-        description,
-        type,
-        status: QuestStatus.OFFERED,
-        objectives,
-        rewards,
-        createdAt: new Date(),
-      });
-      log.record(
-        locked,
-        EventType.QUEST_OFFERED,
-        `${locked.characterName} was offered "${title}"`,
-        {
-          questId: quest.id,
-          title,
-          type,
-        },
-      );
-      return quest;
+      return this.offerLocked(tx, locked, offer, log);
     });
+  }
+
+  /**
+   * The part of an offer that runs before the character's lock: the world, and a
+   * model's proposal (seconds of work). `hint` must be clean (see cleanHint).
+   */
+  async prepareOffer(player: Player, hint: string | undefined): Promise<PreparedOffer> {
+    const world = await this.loadWorld();
+    const early =
+      this.generator.source === 'model'
+        ? await this.generator.propose(
+            contextFor(player, await this.countOf(this.em, player.id), hint, world),
+          )
+        : undefined;
+    return { hint, world, early };
+  }
+
+  /**
+   * Offers a quest to a character the caller has locked inside an EventsService
+   * transaction (generateQuest, game-master turns): caps and validation under the lock.
+   */
+  async offerLocked(
+    tx: EntityManager,
+    locked: Player,
+    { hint, world, early }: PreparedOffer,
+    log: EventLog,
+  ): Promise<Quest> {
+    if ((await this.countOf(tx, locked.id, QuestStatus.OFFERED)) >= QUEST_LIMITS.maxOffered)
+      throw QuestErrors.tooManyOffered(locked.characterName);
+    const proposal =
+      early ??
+      (await this.generator.propose(
+        contextFor(locked, await this.countOf(tx, locked.id), hint, world),
+      ));
+    const validation = validateQuestProposal(proposal, factsOf(world, locked.level));
+    if (!validation.ok)
+      throw this.generator.source === 'built-in'
+        ? QuestErrors.builtInProposalInvalid(validation.problems)
+        : QuestErrors.proposalRefused(validation.problems);
+
+    const { title, description, type, objectives, rewards } = validation.quest;
+    const quest = tx.create(Quest, {
+      player: locked,
+      title,
+      description,
+      type,
+      status: QuestStatus.OFFERED,
+      objectives,
+      rewards,
+      createdAt: new Date(),
+    });
+    log.record(locked, EventType.QUEST_OFFERED, `${locked.characterName} was offered "${title}"`, {
+      questId: quest.id,
+      title,
+      type,
+    });
+    return quest;
   }
 
   async accept(userId: string, questId: string): Promise<Quest> {
@@ -245,8 +267,15 @@ export class QuestsService {
   }
 }
 
+/** What prepareOffer hands to offerLocked. */
+export interface PreparedOffer {
+  hint: string | undefined;
+  world: QuestWorld;
+  early: QuestProposal | undefined;
+}
+
 /** A hint in normal form: NFC, trimmed, spaces collapsed; blank means none. */
-function cleanHint(hint: string | null | undefined): string | undefined {
+export function cleanHint(hint: string | null | undefined): string | undefined {
   if (hint == null) return undefined;
   if (hint.length > QUEST_LIMITS.hintMax * 4) throw QuestErrors.hintTooLong();
   const clean = hint.normalize('NFC').replace(/\s+/g, ' ').trim();

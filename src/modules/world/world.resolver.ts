@@ -10,6 +10,8 @@ import {
 } from '@nestjs/graphql';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser } from '../../common/auth/decorators';
+import { CacheResult, cacheField } from '../../common/cache/cache-result';
+import { CacheTags } from '../../common/cache/cache-tags';
 import { ParseIdPipe, ParseSlugPipe } from '../../common/errors/validation';
 import { LoaderRegistry, Loaders } from '../../common/graphql/loaders';
 import { fromPublished, PublishedEvent } from '../events/events.service';
@@ -29,11 +31,13 @@ export class WorldResolver {
     private readonly loader: WorldLoader,
   ) {}
 
+  @CacheResult({ ttl: 3600, scope: 'public', tags: () => [CacheTags.world] })
   @Query(() => [LocationModel], { description: 'Every location on the map, by region, then name.' })
   locations(): Promise<Location[]> {
     return this.world.listLocations();
   }
 
+  @CacheResult({ ttl: 3600, scope: 'public', tags: () => [CacheTags.world] })
   @Query(() => LocationModel, {
     description: 'One location by id. A malformed id is BAD_USER_INPUT; an unknown one NOT_FOUND.',
   })
@@ -84,18 +88,29 @@ export class WorldResolver {
 
   @ResolveField(() => [LocationModel], {
     description: 'The places one step away, by name. Paths are two-way.',
+    middleware: [cacheField({ ttl: 3600, scope: 'public', tags: () => [CacheTags.world] })],
   })
   exits(@Parent() location: Location, @Loaders() loaders: LoaderRegistry): Promise<Location[]> {
     return this.loader.for(loaders).exits.load(location.id);
   }
 
-  @ResolveField(() => [NpcModel], { description: 'The NPCs found here, by name.' })
+  @ResolveField(() => [NpcModel], {
+    description: 'The NPCs found here, by name.',
+    middleware: [cacheField({ ttl: 3600, scope: 'public', tags: () => [CacheTags.world] })],
+  })
   npcs(@Parent() location: Location, @Loaders() loaders: LoaderRegistry): Promise<Npc[]> {
     return this.loader.for(loaders).npcs.load(location.id);
   }
 
   @ResolveField(() => [PlayerSummaryModel], {
     description: "The characters standing here (anyone's), by name.",
+    middleware: [
+      cacheField<Location>({
+        ttl: 60,
+        scope: 'public',
+        tags: (_args, location) => [CacheTags.playersAt(location.id)],
+      }),
+    ],
   })
   playersHere(@Parent() location: Location, @Loaders() loaders: LoaderRegistry): Promise<Player[]> {
     return this.loader.for(loaders).playersHere.load(location.id);

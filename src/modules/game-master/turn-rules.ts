@@ -1,0 +1,57 @@
+import type { AppConfig } from '../../config/env';
+import type { Player } from '../players/player.entity';
+import type { ToolName } from './game-tools';
+
+/** What one turn may still change; each accepted proposal spends from it. */
+export interface TurnBudget {
+  toolCalls: number;
+  /** Proposals examined at all: a reply of thousands of calls must not cost thousands of queries. */
+  attempts: number;
+  experience: number;
+  gold: number;
+  itemsGiven: number;
+  itemsTaken: number;
+  health: number;
+  mana: number;
+  quests: number;
+  combats: number;
+}
+
+/** The per-turn caps at this character's level (GM_* settings). */
+export function turnBudget(config: AppConfig['gameMaster'], player: Player): TurnBudget {
+  return {
+    toolCalls: config.maxToolCalls,
+    attempts: config.maxToolCalls * 3,
+    experience: config.experiencePerLevel * player.level,
+    gold: config.goldPerLevel * player.level,
+    itemsGiven: config.maxItems,
+    itemsTaken: config.maxItems,
+    // A turn may at most empty or fill the bar once.
+    health: player.maxHealth,
+    mana: player.maxMana,
+    quests: 1,
+    combats: 1,
+  };
+}
+
+/** Tools that change a character's life in the world: refused while it has no health left. */
+export const NEEDS_LIFE: ReadonlySet<ToolName> = new Set<ToolName>([
+  'grant_experience',
+  'change_gold',
+  'give_item',
+  'take_item',
+  'use_item',
+  'travel',
+  'talk_to_npc',
+  'advance_quest_objective',
+  'offer_quest',
+  'start_combat',
+]);
+
+/** A proposal the rules refuse; its message is the recorded reason. */
+export class Refusal extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'Refusal';
+  }
+}
