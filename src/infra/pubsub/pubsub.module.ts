@@ -19,7 +19,20 @@ async function createEventBus(config: AppConfig): Promise<EventBus> {
   // SUBSCRIBE commands and re-subscribes by itself after a reconnect.
   const publisher = new Redis(config.redis.url, { ...options, enableOfflineQueue: false });
   const subscriber = new Redis(config.redis.url, options);
-  const engine = new RedisPubSub({ publisher, subscriber });
+  const engine = new (class extends RedisPubSub {
+    // graphql-redis-subscriptions 2.7: when SUBSCRIBE fails (Redis away), the
+    // returned promise rejects (the caller handles that) and so does an internal
+    // one that nobody awaits — an unhandled rejection, which ends a Node process.
+    // Mark the internal one handled; the caller still sees the failure.
+    override subscribe<T>(trigger: string, onMessage: (message: T) => void, options?: unknown) {
+      const subscribed = super.subscribe<T>(trigger, onMessage, options);
+      const internal = this as unknown as {
+        subsPendingRefsMap: Map<string, { pending: { promise: Promise<unknown> } }>;
+      };
+      internal.subsPendingRefsMap.get(trigger)?.pending.promise.catch(() => undefined);
+      return subscribed;
+    }
+  })({ publisher, subscriber });
   // disconnect(), not quit(): QUIT waits for a Redis that may be down, and a
   // reconnecting client would keep the process alive.
   return new EventBus(engine, config.redis.timeoutMs * 4, async () => {
