@@ -6,6 +6,7 @@ import request from 'supertest';
 import { OperationNames } from '../src/infra/observability/operation-names';
 import { PASSWORD, registerUser } from './support/factories';
 import { bootTestApp, onRealServers, TEST_JWT_SECRET, TestApp } from './support/test-app';
+import { overSocket, socketClient } from './support/ws-ops';
 
 async function deadPort(): Promise<number> {
   const server = createServer();
@@ -59,6 +60,40 @@ describe('observability', () => {
       expect(sample(text, 'loremaster_db_pool_connections', { state: 'used' })).toBeDefined();
       expect(sample(text, 'loremaster_db_pool_connections', { state: 'pending' })).toBe(0);
       expect(text).toContain('loremaster_process_resident_memory_bytes');
+    });
+
+    it('counts operations sent over the WebSocket in the same histogram and error counter', async () => {
+      const user = await registerUser(app);
+      const errorsBefore = async (code: string) =>
+        sample((await request(app.url).get('/metrics')).text, 'loremaster_graphql_errors_total', {
+          code,
+        }) ?? 0;
+      const badInput = await errorsBefore('BAD_USER_INPUT');
+      const parseFailed = await errorsBefore('GRAPHQL_PARSE_FAILED');
+      const client = socketClient(app.url, user.accessToken);
+      try {
+        const me = await overSocket(client, 'query SocketWhoAmI { me { id } }');
+        expect(me.data?.me.id).toBe(user.id);
+        const broken = await overSocket(
+          client,
+          'query SocketBroken { item(id: "not-a-uuid") { id } }',
+        );
+        expect(broken.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+        const unparsable = await overSocket(client, 'query { nope');
+        expect(unparsable.errors?.[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+      } finally {
+        await client.dispose();
+      }
+      const text = (await request(app.url).get('/metrics')).text;
+      const histogram = 'loremaster_graphql_operation_duration_seconds_count';
+      expect(sample(text, histogram, { operation: 'SocketWhoAmI', type: 'query' })).toBe(1);
+      expect(sample(text, histogram, { operation: 'SocketBroken', type: 'query' })).toBe(1);
+      expect(sample(text, 'loremaster_graphql_errors_total', { code: 'BAD_USER_INPUT' })).toBe(
+        badInput + 1,
+      );
+      expect(
+        sample(text, 'loremaster_graphql_errors_total', { code: 'GRAPHQL_PARSE_FAILED' }),
+      ).toBe(parseFailed + 1);
     });
 
     it('counts an unparsable document under "invalid" with its GraphQL-layer code', async () => {

@@ -117,7 +117,9 @@ export const graphqlOptions = {
               errors: readonly GraphQLError[],
             ) => {
               gate.onOperationEnd(ctx, id);
-              return formatAll(errors);
+              const formatted = formatAll(errors);
+              gate.countErrors(formatted);
+              return formatted;
             },
           } as object),
           onNext: (
@@ -126,7 +128,12 @@ export const graphqlOptions = {
             _payload: unknown,
             _args: unknown,
             result: ExecutionResult,
-          ) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+          ) => {
+            if (!result.errors) return undefined;
+            const errors = formatAll(result.errors);
+            gate.countErrors(errors);
+            return { ...result, errors };
+          },
         },
       },
     };

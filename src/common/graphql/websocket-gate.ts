@@ -1,6 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { GraphQLError, parse, validate, specifiedRules, ValidationRule } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  validate,
+  specifiedRules,
+  ValidationRule,
+} from 'graphql';
 import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import type WebSocket from 'ws';
 import { InjectConfig } from '../../config/config.module';
@@ -36,6 +43,8 @@ export interface WsExtra {
   expiryTimer?: NodeJS.Timeout;
   /** Ids of the subscription operations now streaming on this socket. */
   streaming?: Set<string>;
+  /** Operations in flight: their metric labels and start, for the latency histogram. */
+  operations?: Map<string, { operation: string; type: string; started: number }>;
 }
 
 export type GateContext = WsContext<ConnectionParams, WsExtra>;
@@ -225,6 +234,12 @@ export class WebSocketGate implements OnModuleInit, OnApplicationShutdown {
       payload.operationName ?? undefined,
     );
     if (refused) return [refused];
+    const operation = getOperationAST(document, payload.operationName);
+    (ctx.extra.operations ??= new Map()).set(id, {
+      operation: this.metrics.operationNames.label(payload.operationName ?? operation?.name?.value),
+      type: operation?.operation ?? 'unknown',
+      started: performance.now(),
+    });
     return {
       schema,
       document,
@@ -241,9 +256,27 @@ export class WebSocketGate implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** The operation ended (completed by either side, or errored). */
+  /**
+   * The operation ended (completed by either side, or errored). Queries and
+   * mutations land in the same latency histogram as over HTTP; a subscription's
+   * lifetime is not a latency.
+   */
   onOperationEnd(ctx: GateContext, id: string): void {
-    if (ctx.extra.streaming?.delete(id)) this.metrics.openSubscriptions.dec();
+    const streamed = ctx.extra.streaming?.delete(id);
+    if (streamed) this.metrics.openSubscriptions.dec();
+    const timing = ctx.extra.operations?.get(id);
+    if (!timing) return;
+    ctx.extra.operations!.delete(id);
+    if (streamed || timing.type === 'subscription') return;
+    this.metrics.operationDuration.observe(
+      { operation: timing.operation, type: timing.type },
+      (performance.now() - timing.started) / 1000,
+    );
+  }
+
+  /** Errors sent over the socket, counted by code like those answered over HTTP. */
+  countErrors(errors: readonly { extensions?: Record<string, unknown> }[]): void {
+    this.metrics.countErrors(errors);
   }
 
   /** Closes every socket of a session on this instance (logout, refresh-token reuse). */

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { OperationNames } from '../observability/operation-names';
+
+const ERROR_CODE = /^[A-Z_]{1,40}$/;
 
 /**
  * Every Prometheus metric the server exposes on GET /metrics, in one place so
@@ -113,6 +116,17 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'loremaster_' });
+  }
+
+  /** Operation-name labels, bounded, shared by HTTP and WebSocket operations. */
+  readonly operationNames = new OperationNames();
+
+  /** Counts errors as the client received them (formatted), by `extensions.code`. */
+  countErrors(errors: readonly { extensions?: Record<string, unknown> }[]): void {
+    for (const error of errors) {
+      const code = error.extensions?.code;
+      this.errors.inc({ code: typeof code === 'string' && ERROR_CODE.test(code) ? code : 'OTHER' });
+    }
   }
 
   /** Prometheus text exposition of every metric. */

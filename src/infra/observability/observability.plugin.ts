@@ -8,19 +8,15 @@ import { PinoLogger } from 'nestjs-pino';
 import type { GraphQLContext } from '../../config/graphql.options';
 import { MetricsService } from '../metrics/metrics.service';
 import { scrub, setOperation } from './logging';
-import { OperationNames } from './operation-names';
-
-const CODE = /^[A-Z_]{1,40}$/;
 
 /**
  * Per HTTP operation: latency by operation name and type, errors by code (as
  * the client received them), and the operation name on the request's log lines.
- * (Operations over graphql-ws do not pass through Apollo's request pipeline.)
+ * (Operations over graphql-ws do not pass through Apollo's request pipeline:
+ * src/common/graphql/websocket-gate.ts counts those.)
  */
 @Plugin()
 export class ObservabilityPlugin implements ApolloServerPlugin<GraphQLContext> {
-  private readonly names = new OperationNames();
-
   constructor(
     private readonly metrics: MetricsService,
     private readonly log: PinoLogger,
@@ -33,7 +29,7 @@ export class ObservabilityPlugin implements ApolloServerPlugin<GraphQLContext> {
     let name = 'invalid';
     return Promise.resolve({
       didResolveOperation: (ctx) => {
-        name = this.names.label(ctx.operation?.name?.value);
+        name = this.metrics.operationNames.label(ctx.operation?.name?.value);
         this.describe(ctx, name);
         return Promise.resolve();
       },
@@ -43,12 +39,7 @@ export class ObservabilityPlugin implements ApolloServerPlugin<GraphQLContext> {
           (performance.now() - started) / 1000,
         );
         if (response.body.kind === 'single') {
-          for (const error of response.body.singleResult.errors ?? []) {
-            const code = error.extensions?.code;
-            this.metrics.errors.inc({
-              code: typeof code === 'string' && CODE.test(code) ? code : 'OTHER',
-            });
-          }
+          this.metrics.countErrors(response.body.singleResult.errors ?? []);
         }
         return Promise.resolve();
       },
