@@ -8,23 +8,7 @@ import {
 } from './support/factories';
 import { bootTestApp, GqlResult, TestApp } from './support/test-app';
 import { overSocket, socketClient } from './support/ws-ops';
-
-/** SQL statements the app sent while `run` ran (none may run for a refused document). */
-async function statementsDuring(app: TestApp, run: () => Promise<unknown>): Promise<number> {
-  const config = app.orm.config;
-  const original = config.get('onQuery');
-  let count = 0;
-  config.set('onQuery', (sql: string, params: unknown[]) => {
-    count++;
-    return original(sql, params);
-  });
-  try {
-    await run();
-  } finally {
-    config.set('onQuery', original);
-  }
-  return count;
-}
+import { statementsDuring } from './support/statements';
 
 function post(app: TestApp, body: unknown, token?: string) {
   let req = request(app.url).post('/graphql').set('content-type', 'application/json');

@@ -1,20 +1,12 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { OperationNames } from '../src/infra/observability/operation-names';
 import { PASSWORD, registerUser } from './support/factories';
 import { bootTestApp, onRealServers, TEST_JWT_SECRET, TestApp } from './support/test-app';
 import { overSocket, socketClient } from './support/ws-ops';
-
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { deadPort } from './support/ports';
 
 /** The value of one sample line of the Prometheus text, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

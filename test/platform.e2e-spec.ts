@@ -1,17 +1,8 @@
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { PlayersService } from '../src/modules/players/players.service';
 import { createPlayer, errorCode, registerUser } from './support/factories';
 import { bootTestApp, onRealServers, TestApp } from './support/test-app';
-
-/** A loopback port with nothing listening on it: a Redis that is down. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { deadPort } from './support/ports';
 
 describe('platform', () => {
   let app: TestApp;

@@ -1,5 +1,4 @@
 import Redis from 'ioredis';
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { MetricsService } from '../src/infra/metrics/metrics.service';
 import {
@@ -13,6 +12,7 @@ import {
 } from './support/factories';
 import { bootTestApp, GqlResult, TestApp } from './support/test-app';
 import { overSocket, socketClient } from './support/ws-ops';
+import { deadPort } from './support/ports';
 
 const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`;
 const ME = `{ me { id } }`;
@@ -46,14 +46,6 @@ async function gqlFrom(
 
 const login = (app: TestApp, ip: string, name: string, password = 'not-the-password-123') =>
   gqlFrom(app, ip, LOGIN, { input: { login: name, password } });
-
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function hits(app: TestApp, limit: string): Promise<number> {
   const metric = await app.running.app.get(MetricsService).rateLimitHits.get();

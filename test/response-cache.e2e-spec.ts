@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { MetricsService } from '../src/infra/metrics/metrics.service';
 import {
@@ -11,6 +11,7 @@ import {
 } from './support/factories';
 import { countStatements } from './support/statements';
 import { bootTestApp, TestApp } from './support/test-app';
+import { deadPort } from './support/ports';
 
 const SQUARE = 'millbrook-square';
 const TAVERN = 'gilded-tankard';
@@ -26,14 +27,6 @@ const TRAVEL = `mutation($playerId: ID!, $locationId: ID!) { travel(playerId: $p
 async function lookups(app: TestApp): Promise<Record<string, number>> {
   const metric = await app.running.app.get(MetricsService).cacheLookups.get();
   return Object.fromEntries(metric.values.map((v) => [String(v.labels.result), v.value]));
-}
-
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function registerAdmin(app: TestApp): Promise<TestUser> {

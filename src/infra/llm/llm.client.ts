@@ -28,6 +28,9 @@ import {
   LlmUsage,
 } from './llm.types';
 
+/** Where a model answer is cached: its own namespace in the app cache. */
+const cacheKeyOf = (key: string) => `llm:${key}`;
+
 /** An abort this close to the caller's deadline is the deadline's doing. */
 const DEADLINE_SLACK_MS = 10;
 
@@ -102,6 +105,17 @@ export class LlmClient {
     }
   }
 
+  /** The text cached under `key` by an earlier call with `cache: { key }`, without calling the model. */
+  async cachedContent(key: string): Promise<string | undefined> {
+    const hit = await this.cache.get<LlmResponse>(cacheKeyOf(key));
+    return typeof hit?.content === 'string' ? hit.content : undefined;
+  }
+
+  /** Drops what was cached under `key` (e.g. an answer the caller could not use). */
+  async forget(key: string): Promise<void> {
+    await this.cache.del(cacheKeyOf(key));
+  }
+
   async complete(req: LlmRequest): Promise<LlmResponse> {
     const started = Date.now();
     const purpose = req.purpose;
@@ -139,7 +153,7 @@ export class LlmClient {
     const model = this.modelFor(req.purpose);
     const body = this.buildBody(req, model);
 
-    const cacheKey = req.cache ? `llm:${req.cache.key ?? this.promptHash(body)}` : undefined;
+    const cacheKey = req.cache ? cacheKeyOf(req.cache.key ?? this.promptHash(body)) : undefined;
     if (cacheKey) {
       const hit = await this.cache.get<LlmResponse>(cacheKey);
       if (hit && typeof hit.content === 'string') {

@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
-import { AppCache } from '../../infra/cache/app-cache';
 import { LlmClient } from '../../infra/llm/llm.client';
-import type { LlmMessage, LlmResponse } from '../../infra/llm/llm.types';
+import type { LlmMessage } from '../../infra/llm/llm.types';
 import type { Location } from '../world/location.entity';
 import type { Npc } from '../world/npc.entity';
 import { cleanModelText } from './model-text';
@@ -15,8 +14,6 @@ const RETRY_AFTER_FAILURE_MS = 60_000;
 const DESCRIPTION_MAX = 4_000;
 
 export const descriptionKey = (locationId: string) => `location-description:${locationId}`;
-/** Where LlmClient keeps a response cached under `cache.key` (its `llm:` namespace). */
-const cachedResponseKey = (locationId: string) => `llm:${descriptionKey(locationId)}`;
 
 export interface PlaceFacts {
   location: Pick<Location, 'id' | 'name' | 'region' | 'description'>;
@@ -41,7 +38,6 @@ export class LocationDescriber implements OnApplicationShutdown {
 
   constructor(
     private readonly llm: LlmClient,
-    private readonly cache: AppCache,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -90,7 +86,7 @@ export class LocationDescriber implements OnApplicationShutdown {
 
   private async peek(locationId: string): Promise<string | undefined> {
     return cleanModelText(
-      (await this.cache.get<LlmResponse>(cachedResponseKey(locationId)))?.content,
+      await this.llm.cachedContent(descriptionKey(locationId)),
       DESCRIPTION_MAX,
     );
   }
@@ -118,7 +114,7 @@ export class LocationDescriber implements OnApplicationShutdown {
         return text;
       }
       // An empty answer is cached by the client like any other: drop it so the next visit asks again.
-      await this.cache.del(cachedResponseKey(locationId));
+      await this.llm.forget(descriptionKey(locationId));
     } catch (error) {
       this.logger.warn(
         `location ${locationId} keeps its seeded description: ${(error as Error).message}`,

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../config/env';
 import type { Player } from '../players/player.entity';
-import type { ToolName } from './game-tools';
+import { TOOL_NAMES, type ToolName } from './game-tools';
 
 /** What one turn may still change; each accepted proposal spends from it. */
 export interface TurnBudget {
@@ -34,19 +34,13 @@ export function turnBudget(config: AppConfig['gameMaster'], player: Player): Tur
   };
 }
 
-/** Tools that change a character's life in the world: refused while it has no health left. */
-export const NEEDS_LIFE: ReadonlySet<ToolName> = new Set<ToolName>([
-  'grant_experience',
-  'change_gold',
-  'give_item',
-  'take_item',
-  'use_item',
-  'travel',
-  'talk_to_npc',
-  'advance_quest_objective',
-  'offer_quest',
-  'start_combat',
-]);
+/**
+ * Tools that change a character's life in the world: refused while it has no
+ * health left. Only health and mana may still change (healing is how it returns).
+ */
+export const NEEDS_LIFE: ReadonlySet<ToolName> = new Set(
+  TOOL_NAMES.filter((tool) => tool !== 'change_health' && tool !== 'change_mana'),
+);
 
 /** A proposal the rules refuse; its message is the recorded reason. */
 export class Refusal extends Error {
