@@ -3,13 +3,15 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser } from '../../common/auth/decorators';
 import { ParseIdPipe } from '../../common/errors/validation';
 import { LoaderRegistry, Loaders } from '../../common/graphql/loaders';
-import type { Item } from '../items/item.entity';
+import type { ItemView } from '../items/item.view';
 import { EquipmentSlot } from '../items/item.enums';
 import { ItemModel } from '../items/item.type';
 import type { BaseStats } from '../players/character-class';
 import type { Player } from '../players/player.entity';
+import type { PlayerView } from '../players/player.view';
 import { PlayerModel, StatsModel } from '../players/player.type';
-import { InventoryEntry, MAX_STACK } from './inventory-entry.entity';
+import { MAX_STACK } from './inventory-entry.entity';
+import type { InventoryEntryView } from './inventory-entry.view';
 import { InventoryLoader } from './inventory.loader';
 import { InventoryService } from './inventory.service';
 import { InventoryEntryModel } from './inventory.type';
@@ -104,7 +106,7 @@ export class InventoryResolver {
   }
 
   @ResolveField(() => ItemModel, { description: 'The catalogue item.' })
-  item(@Parent() entry: InventoryEntry, @Loaders() loaders: LoaderRegistry): Promise<Item> {
+  item(@Parent() entry: InventoryEntryView, @Loaders() loaders: LoaderRegistry): Promise<ItemView> {
     return this.loader.for(loaders).item.load(entry.item.id);
   }
 
@@ -112,7 +114,7 @@ export class InventoryResolver {
     description:
       'Whether one unit of this stack is worn, in `slot`; its stat bonuses then count in `Player.stats`.',
   })
-  equipped(@Parent() entry: InventoryEntry): boolean {
+  equipped(@Parent() entry: InventoryEntryView): boolean {
     return entry.equippedSlot != null;
   }
 
@@ -120,7 +122,7 @@ export class InventoryResolver {
     nullable: true,
     description: 'The slot it is worn in; null when it is only carried.',
   })
-  slot(@Parent() entry: InventoryEntry): EquipmentSlot | null {
+  slot(@Parent() entry: InventoryEntryView): EquipmentSlot | null {
     return entry.equippedSlot ?? null;
   }
 }
@@ -133,9 +135,9 @@ export class PlayerInventoryResolver {
     description: 'What the character carries: one stack per item, oldest first.',
   })
   inventory(
-    @Parent() player: Player,
+    @Parent() player: PlayerView,
     @Loaders() loaders: LoaderRegistry,
-  ): Promise<InventoryEntry[]> {
+  ): Promise<InventoryEntryView[]> {
     return this.loader.for(loaders).inventory.load(player.id);
   }
 
@@ -143,7 +145,10 @@ export class PlayerInventoryResolver {
     description:
       'Attributes: the base values plus the bonuses of equipped items, each at least 0. (maxHealth/maxMana bonuses are already in `maxHealth`/`maxMana`.)',
   })
-  async stats(@Parent() player: Player, @Loaders() loaders: LoaderRegistry): Promise<BaseStats> {
+  async stats(
+    @Parent() player: PlayerView,
+    @Loaders() loaders: LoaderRegistry,
+  ): Promise<BaseStats> {
     const worn = await this.worn(player, loaders);
     return effectiveStats(player.stats, worn);
   }
@@ -151,7 +156,10 @@ export class PlayerInventoryResolver {
   @ResolveField(() => Float, {
     description: 'Pounds carried: the weight of every unit in the inventory, worn ones included.',
   })
-  async carryWeight(@Parent() player: Player, @Loaders() loaders: LoaderRegistry): Promise<number> {
+  async carryWeight(
+    @Parent() player: PlayerView,
+    @Loaders() loaders: LoaderRegistry,
+  ): Promise<number> {
     const entries = await this.loader.for(loaders).inventory.load(player.id);
     return entries.reduce((sum, e) => sum + stackWeight(e.item.weight, e.quantity), 0) / 100;
   }
@@ -160,14 +168,14 @@ export class PlayerInventoryResolver {
     description: `Pounds the character can carry: ${CARRY_BASE} + ${CARRY_PER_STRENGTH} × stats.strength (equipment included). Gaining an item that would go past it is GAME_RULE_VIOLATION; dropping, using or giving is always allowed.`,
   })
   async carryCapacity(
-    @Parent() player: Player,
+    @Parent() player: PlayerView,
     @Loaders() loaders: LoaderRegistry,
   ): Promise<number> {
     const worn = await this.worn(player, loaders);
     return carryCapacity(effectiveStats(player.stats, worn).strength);
   }
 
-  private async worn(player: Player, loaders: LoaderRegistry) {
+  private async worn(player: PlayerView, loaders: LoaderRegistry) {
     const entries = await this.loader.for(loaders).inventory.load(player.id);
     return entries.filter((e) => e.equippedSlot).map((e) => e.item.stats);
   }

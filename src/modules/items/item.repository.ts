@@ -1,7 +1,9 @@
 import { QueryOrder, raw } from '@mikro-orm/core';
 import { EntityRepository } from '@mikro-orm/postgresql';
+import { inList } from '../../infra/database/sql-values';
 import type { EquipmentSlot, ItemType, Rarity } from './item.enums';
 import type { Item } from './item.entity';
+import { ITEM_VIEW_COLUMNS, type ItemView, itemViewOf, type ItemViewRow } from './item.view';
 
 export interface ItemQuery {
   type?: ItemType;
@@ -37,6 +39,15 @@ export class ItemRepository extends EntityRepository<Item> {
       .orderBy([{ [raw(SORT_KEY)]: QueryOrder.ASC }, { id: QueryOrder.ASC }])
       .limit(limit)
       .getResult();
+  }
+
+  /** These items as plain read-only values (no hydration), in no particular order. */
+  async viewsOf(ids: readonly string[]): Promise<ItemView[]> {
+    const rows = await this.getEntityManager().execute<ItemViewRow[]>(
+      `select ${ITEM_VIEW_COLUMNS} from items i where i.id in (?)`,
+      [inList(ids)],
+    );
+    return rows.map(itemViewOf);
   }
 
   async nameTaken(name: string): Promise<boolean> {

@@ -1,5 +1,12 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
+import { inList } from '../../infra/database/sql-values';
 import { Player } from './player.entity';
+import {
+  PLAYER_VIEW_COLUMNS,
+  type PlayerView,
+  playerViewOf,
+  type PlayerViewRow,
+} from './player.view';
 import { PlayerErrors } from './players.errors';
 
 export class PlayerRepository extends EntityRepository<Player> {
@@ -8,11 +15,27 @@ export class PlayerRepository extends EntityRepository<Player> {
     return this.findOne({ id, user: userId, deletedAt: null });
   }
 
-  listOwned(userId: string): Promise<Player[]> {
-    return this.find(
-      { user: userId, deletedAt: null },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
+  /**
+   * findOwned for reading only: plain SQL and a plain object, no query building nor hydration
+   * (together they cost more than the query on the hot read of a character).
+   */
+  async viewOwned(userId: string, id: string): Promise<PlayerView | null> {
+    const [row] = await this.getEntityManager().execute<PlayerViewRow[]>(
+      `select ${PLAYER_VIEW_COLUMNS} from players p
+        where p.id = ? and p.user_id = ? and p.deleted_at is null`,
+      [id, userId],
     );
+    return row ? playerViewOf(row) : null;
+  }
+
+  /** The user's live characters, oldest first, for reading only (as viewOwned). */
+  async listOwned(userId: string): Promise<PlayerView[]> {
+    const rows = await this.getEntityManager().execute<PlayerViewRow[]>(
+      `select ${PLAYER_VIEW_COLUMNS} from players p
+        where p.user_id = ? and p.deleted_at is null order by p.created_at, p.id`,
+      [userId],
+    );
+    return rows.map(playerViewOf);
   }
 
   /**
@@ -38,5 +61,15 @@ export class PlayerRepository extends EntityRepository<Player> {
       { locationId: { $in: [...locationIds] }, deletedAt: null },
       { orderBy: { characterName: 'asc', id: 'asc' } },
     );
+  }
+
+  /** livingIn for reading only (as viewOwned), with each character's location. */
+  async viewsLivingIn(locationIds: readonly string[]): Promise<PlayerView[]> {
+    const rows = await this.getEntityManager().execute<PlayerViewRow[]>(
+      `select ${PLAYER_VIEW_COLUMNS} from players p
+        where p.location_id in (?) and p.deleted_at is null order by p.character_name, p.id`,
+      [inList(locationIds)],
+    );
+    return rows.map(playerViewOf);
   }
 }

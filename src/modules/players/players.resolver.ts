@@ -7,6 +7,7 @@ import type { User } from '../auth/user.entity';
 import { CreatePlayerInput } from './dto/create-player.input';
 import type { Player } from './player.entity';
 import { PlayerModel } from './player.type';
+import type { PlayerView } from './player.view';
 import { experienceToNextLevel } from './progression';
 import { PlayersService } from './players.service';
 
@@ -31,7 +32,7 @@ export class PlayersResolver {
   player(
     @CurrentUser() user: AuthUser,
     @Args('id', { type: () => ID }, ParseIdPipe) id: string,
-  ): Promise<Player> {
+  ): Promise<PlayerView> {
     return this.players.getOwned(user.id, id);
   }
 
@@ -46,7 +47,7 @@ export class PlayersResolver {
   }
 
   @ResolveField(() => Int, { description: 'Experience still needed to reach the next level.' })
-  experienceToNextLevel(@Parent() player: Player): number {
+  experienceToNextLevel(@Parent() player: PlayerView): number {
     return experienceToNextLevel(player.level, player.experience);
   }
 }
@@ -58,7 +59,7 @@ export class UserPlayersResolver {
   @ResolveField(() => [PlayerModel], {
     description: 'The characters of this account, oldest first.',
   })
-  players(@Parent() user: User): Promise<Player[]> {
+  players(@Parent() user: User): Promise<PlayerView[]> {
     return this.playersService.listOwned(user.id);
   }
 }

@@ -11,6 +11,7 @@ import { CLASS_TEMPLATES, STARTING_GOLD } from './character-class';
 import { CreatePlayerInput } from './dto/create-player.input';
 import { Player } from './player.entity';
 import { PlayerRepository } from './player.repository';
+import type { PlayerView } from './player.view';
 import { PlayerErrors } from './players.errors';
 import { STARTER_KIT, StarterKit } from './starter-kit';
 
@@ -66,13 +67,14 @@ export class PlayersService {
     }
   }
 
-  async getOwned(userId: string, id: string): Promise<Player> {
-    const player = await this.players.findOwned(userId, id);
+  /** For reading only: a plain value, not an entity (the `player` query). */
+  async getOwned(userId: string, id: string): Promise<PlayerView> {
+    const player = await this.players.viewOwned(userId, id);
     if (!player) throw PlayerErrors.notFound();
     return player;
   }
 
-  listOwned(userId: string): Promise<Player[]> {
+  listOwned(userId: string): Promise<PlayerView[]> {
     return this.players.listOwned(userId);
   }
 

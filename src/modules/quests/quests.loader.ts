@@ -1,22 +1,23 @@
-import { RequestContext } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import type { LoaderRegistry } from '../../common/graphql/loaders';
-import type { Item } from '../items/item.entity';
 import { ItemCatalogue } from '../items/item-catalogue';
+import type { ItemView } from '../items/item.view';
 import { Location } from '../world/location.entity';
 import { Npc } from '../world/npc.entity';
+import type { LocationView, NpcView } from '../world/world.view';
 import { Quest } from './quest.entity';
 import { QuestStatus } from './quest.enums';
+import type { QuestView } from './quest.view';
 
 /** One query per relation per request, however many quests or characters the request shows. */
 export interface QuestLoaders {
   /** A character's quests of one status (or all), oldest first. */
-  quests(status?: QuestStatus | null): DataLoader<string, Quest[]>;
-  location: DataLoader<string, Location>;
-  npc: DataLoader<string, Npc>;
-  item: DataLoader<string, Item>;
+  quests(status?: QuestStatus | null): DataLoader<string, QuestView[]>;
+  location: DataLoader<string, LocationView>;
+  npc: DataLoader<string, NpcView>;
+  item: DataLoader<string, ItemView>;
 }
 
 @Injectable()
@@ -31,21 +32,20 @@ export class QuestsLoader {
   }
 
   create(): QuestLoaders {
-    // The request's EntityManager; subscription operations run outside one, so they get a fork.
-    const em =
-      (RequestContext.getEntityManager(this.em.name) as EntityManager | undefined) ??
-      this.em.fork();
+    // Plain SQL returning plain read-only values (the repositories' view queries): nothing
+    // enters an identity map, so no fork is needed outside a request (subscription operations).
+    const em = this.em;
 
     // One loader per status filter: `Player.quests(status: ACTIVE)` on 50 characters is one query.
-    const byStatus = new Map<string, DataLoader<string, Quest[]>>();
+    const byStatus = new Map<string, DataLoader<string, QuestView[]>>();
     const quests = (status?: QuestStatus | null) => {
       const key = status ?? '*';
       let loader = byStatus.get(key);
       if (!loader) {
-        loader = new DataLoader<string, Quest[]>(async (playerIds) => {
+        loader = new DataLoader<string, QuestView[]>(async (playerIds) => {
           const rows = await em.getRepository(Quest).ofPlayers(playerIds, status ?? undefined);
-          const groups = new Map<string, Quest[]>(playerIds.map((id) => [id, []]));
-          for (const row of rows) groups.get(row.player.id)?.push(row);
+          const groups = new Map<string, QuestView[]>(playerIds.map((id) => [id, []]));
+          for (const row of rows) groups.get(row.playerId)?.push(row);
           return playerIds.map((id) => groups.get(id) ?? []);
         });
         byStatus.set(key, loader);
@@ -55,8 +55,8 @@ export class QuestsLoader {
 
     return {
       quests,
-      location: byId('Location', (ids) => em.find(Location, { id: { $in: ids } })),
-      npc: byId('Npc', (ids) => em.find(Npc, { id: { $in: ids } })),
+      location: byId('Location', (ids) => em.getRepository(Location).viewsOf(ids)),
+      npc: byId('Npc', (ids) => em.getRepository(Npc).viewsOf(ids)),
       // Catalogue items never change: served from process memory after the first read.
       item: byId('Item', (ids) => this.catalogue.find(ids)),
     };

@@ -4,12 +4,11 @@ import { CurrentUser } from '../../common/auth/decorators';
 import { ParseIdPipe } from '../../common/errors/validation';
 import { LoaderRegistry, Loaders } from '../../common/graphql/loaders';
 import { RateLimit } from '../../common/rate-limit/rate-limit.decorator';
-import type { Item } from '../items/item.entity';
+import type { ItemView } from '../items/item.view';
 import { ItemModel } from '../items/item.type';
-import type { Player } from '../players/player.entity';
+import type { PlayerView } from '../players/player.view';
 import { PlayerModel } from '../players/player.type';
-import type { Location } from '../world/location.entity';
-import type { Npc } from '../world/npc.entity';
+import type { LocationView, NpcView } from '../world/world.view';
 import { LocationModel, NpcModel } from '../world/world.type';
 import { isDone, Quest, QuestObjective } from './quest.entity';
 import { ObjectiveKind, QuestStatus } from './quest.enums';
@@ -22,6 +21,7 @@ import {
 } from './quest.type';
 import { QuestsLoader } from './quests.loader';
 import { QuestsService } from './quests.service';
+import type { QuestView } from './quest.view';
 
 const QUEST_ID = { type: () => ID, description: 'The quest (one of your characters’).' };
 const ERRORS =
@@ -93,7 +93,7 @@ export class QuestsResolver {
       description: 'Only quests in this status; all when omitted.',
     })
     status?: QuestStatus | null,
-  ): Promise<Quest[]> {
+  ): Promise<QuestView[]> {
     return this.questsService.listOwned(user.id, playerId, status);
   }
 
@@ -111,7 +111,7 @@ export class QuestsResolver {
     description:
       "How far along the quest is, from 0 to 1: the mean over the objectives of `min(current, required) / required`; 1 once completed. A COLLECT objective's share falls again when items are lost.",
   })
-  progress(@Parent() quest: Quest): number {
+  progress(@Parent() quest: QuestView): number {
     if (quest.status === QuestStatus.COMPLETED) return 1;
     const shares = quest.objectives.map((o) => Math.min(o.current, o.required) / o.required);
     return shares.reduce((sum, share) => sum + share, 0) / Math.max(1, shares.length);
@@ -120,12 +120,12 @@ export class QuestsResolver {
   @ResolveField(() => [QuestObjectiveModel], {
     description: 'What the quest asks for: 1 to 5 objectives, in order.',
   })
-  objectives(@Parent() quest: Quest): QuestObjectiveModel[] {
+  objectives(@Parent() quest: QuestView): QuestObjectiveModel[] {
     return quest.objectives.map(toObjectiveModel);
   }
 
   @ResolveField(() => QuestRewardsModel, { description: 'What completing the quest pays, once.' })
-  rewards(@Parent() quest: Quest): QuestRewardsModel {
+  rewards(@Parent() quest: QuestView): QuestRewardsModel {
     return quest.rewards;
   }
 }
@@ -141,7 +141,7 @@ export class QuestObjectiveResolver {
   location(
     @Parent() objective: QuestObjectiveModel,
     @Loaders() loaders: LoaderRegistry,
-  ): Promise<Location> | null {
+  ): Promise<LocationView> | null {
     return objective.locationId
       ? this.loader.for(loaders).location.load(objective.locationId)
       : null;
@@ -151,7 +151,7 @@ export class QuestObjectiveResolver {
   item(
     @Parent() objective: QuestObjectiveModel,
     @Loaders() loaders: LoaderRegistry,
-  ): Promise<Item> | null {
+  ): Promise<ItemView> | null {
     return objective.itemId ? this.loader.for(loaders).item.load(objective.itemId) : null;
   }
 
@@ -159,7 +159,7 @@ export class QuestObjectiveResolver {
   npc(
     @Parent() objective: QuestObjectiveModel,
     @Loaders() loaders: LoaderRegistry,
-  ): Promise<Npc> | null {
+  ): Promise<NpcView> | null {
     return objective.npcId ? this.loader.for(loaders).npc.load(objective.npcId) : null;
   }
 }
@@ -169,7 +169,10 @@ export class QuestRewardItemResolver {
   constructor(private readonly loader: QuestsLoader) {}
 
   @ResolveField(() => ItemModel, { description: 'The catalogue item (its name, rarity …).' })
-  item(@Parent() reward: QuestRewardItemModel, @Loaders() loaders: LoaderRegistry): Promise<Item> {
+  item(
+    @Parent() reward: QuestRewardItemModel,
+    @Loaders() loaders: LoaderRegistry,
+  ): Promise<ItemView> {
     return this.loader.for(loaders).item.load(reward.itemId);
   }
 }
@@ -182,7 +185,7 @@ export class PlayerQuestsResolver {
     description: "This character's quests, oldest first, optionally of one status.",
   })
   quests(
-    @Parent() player: Player,
+    @Parent() player: PlayerView,
     @Loaders() loaders: LoaderRegistry,
     @Args('status', {
       type: () => QuestStatus,
@@ -190,7 +193,7 @@ export class PlayerQuestsResolver {
       description: 'Only quests in this status; all when omitted.',
     })
     status?: QuestStatus | null,
-  ): Promise<Quest[]> {
+  ): Promise<QuestView[]> {
     return this.loader.for(loaders).quests(status).load(player.id);
   }
 }

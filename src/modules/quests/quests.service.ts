@@ -19,6 +19,7 @@ import { QUEST_LIMITS } from './quest-rules';
 import { isDone, Quest } from './quest.entity';
 import { QuestStatus } from './quest.enums';
 import { QuestRepository } from './quest.repository';
+import type { QuestView } from './quest.view';
 import { validateQuestProposal } from './quest.validator';
 import { QuestErrors } from './quests.errors';
 
@@ -192,8 +193,12 @@ export class QuestsService {
     return quest;
   }
 
-  async listOwned(userId: string, playerId: string, status?: QuestStatus | null): Promise<Quest[]> {
-    const player = await this.players.findOwned(userId, playerId);
+  async listOwned(
+    userId: string,
+    playerId: string,
+    status?: QuestStatus | null,
+  ): Promise<QuestView[]> {
+    const player = await this.players.viewOwned(userId, playerId);
     if (!player) throw PlayerErrors.notFound();
     return this.quests.ofPlayers([player.id], status ?? undefined);
   }

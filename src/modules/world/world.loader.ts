@@ -1,19 +1,20 @@
-import { RequestContext } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import type { LoaderRegistry } from '../../common/graphql/loaders';
 import { Player } from '../players/player.entity';
+import type { PlayerView } from '../players/player.view';
 import { Location } from './location.entity';
 import { LocationExit } from './location-exit.entity';
 import { Npc } from './npc.entity';
+import type { LocationView, NpcView } from './world.view';
 
 /** One query per relation per request, however many locations or characters the request touches. */
 export interface WorldLoaders {
-  location: DataLoader<string, Location>;
-  exits: DataLoader<string, Location[]>;
-  npcs: DataLoader<string, Npc[]>;
-  playersHere: DataLoader<string, Player[]>;
+  location: DataLoader<string, LocationView>;
+  exits: DataLoader<string, LocationView[]>;
+  npcs: DataLoader<string, NpcView[]>;
+  playersHere: DataLoader<string, PlayerView[]>;
 }
 
 @Injectable()
@@ -26,30 +27,27 @@ export class WorldLoader {
   }
 
   create(): WorldLoaders {
-    // The request's EntityManager; subscription operations run outside one, so they get a fork.
-    const em =
-      (RequestContext.getEntityManager(this.em.name) as EntityManager | undefined) ??
-      this.em.fork();
-    const locations = em.getRepository(Location);
+    // Plain SQL returning plain read-only values (the repositories' view queries): nothing
+    // enters an identity map, so no fork is needed outside a request (subscription operations).
+    const em = this.em;
 
-    const location = new DataLoader<string, Location>(async (ids) => {
-      const rows = await locations.find({ id: { $in: [...ids] } });
+    const location = new DataLoader<string, LocationView>(async (ids) => {
+      const rows = await em.getRepository(Location).viewsOf(ids);
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? new Error(`Location ${id} does not exist`));
     });
 
-    const exits = new DataLoader<string, Location[]>(async (ids) => {
-      const rows = await em.getRepository(LocationExit).from(ids);
-      for (const exit of rows) location.prime(exit.toLocation.id, exit.toLocation);
-      return groupByKey(
-        ids,
-        rows,
-        (exit) => exit.fromLocation.id,
-        (exit) => exit.toLocation,
-      );
+    const exits = new DataLoader<string, LocationView[]>(async (ids) => {
+      const rows = await em.getRepository(LocationExit).viewsFrom(ids);
+      const groups = new Map<string, LocationView[]>(ids.map((id) => [id, []]));
+      for (const { fromId, ...to } of rows) {
+        location.prime(to.id, to);
+        groups.get(fromId)?.push(to);
+      }
+      return ids.map((id) => groups.get(id) ?? []);
     });
 
-    const npcs = new DataLoader<string, Npc[]>(async (ids) =>
+    const npcs = new DataLoader<string, NpcView[]>(async (ids) =>
       groupByKey(
         ids,
         await em.getRepository(Npc).inLocations(ids),
@@ -58,10 +56,10 @@ export class WorldLoader {
       ),
     );
 
-    const playersHere = new DataLoader<string, Player[]>(async (ids) =>
+    const playersHere = new DataLoader<string, PlayerView[]>(async (ids) =>
       groupByKey(
         ids,
-        await em.getRepository(Player).livingIn(ids),
+        await em.getRepository(Player).viewsLivingIn(ids),
         (player) => player.locationId,
         (player) => player,
       ),

@@ -17,11 +17,12 @@ import { LoaderRegistry, Loaders } from '../../common/graphql/loaders';
 import { fromPublished, PublishedEvent } from '../events/events.service';
 import { GameEventModel } from '../events/game-event.type';
 import type { Player } from '../players/player.entity';
+import type { PlayerView } from '../players/player.view';
 import { PlayerModel, PlayerSummaryModel } from '../players/player.type';
 import type { Location } from './location.entity';
-import type { Npc } from './npc.entity';
 import { WorldLoader } from './world.loader';
 import { WorldService } from './world.service';
+import type { LocationView, NpcView } from './world.view';
 import { LocationModel, NpcModel } from './world.type';
 
 @Resolver(() => LocationModel)
@@ -90,7 +91,10 @@ export class WorldResolver {
     description: 'The places one step away, by name. Paths are two-way.',
     middleware: [cacheField({ ttl: 3600, scope: 'public', tags: () => [CacheTags.world] })],
   })
-  exits(@Parent() location: Location, @Loaders() loaders: LoaderRegistry): Promise<Location[]> {
+  exits(
+    @Parent() location: LocationView,
+    @Loaders() loaders: LoaderRegistry,
+  ): Promise<LocationView[]> {
     return this.loader.for(loaders).exits.load(location.id);
   }
 
@@ -98,21 +102,24 @@ export class WorldResolver {
     description: 'The NPCs found here, by name.',
     middleware: [cacheField({ ttl: 3600, scope: 'public', tags: () => [CacheTags.world] })],
   })
-  npcs(@Parent() location: Location, @Loaders() loaders: LoaderRegistry): Promise<Npc[]> {
+  npcs(@Parent() location: LocationView, @Loaders() loaders: LoaderRegistry): Promise<NpcView[]> {
     return this.loader.for(loaders).npcs.load(location.id);
   }
 
   @ResolveField(() => [PlayerSummaryModel], {
     description: "The characters standing here (anyone's), by name.",
     middleware: [
-      cacheField<Location>({
+      cacheField<LocationView>({
         ttl: 60,
         scope: 'public',
         tags: (_args, location) => [CacheTags.playersAt(location.id)],
       }),
     ],
   })
-  playersHere(@Parent() location: Location, @Loaders() loaders: LoaderRegistry): Promise<Player[]> {
+  playersHere(
+    @Parent() location: LocationView,
+    @Loaders() loaders: LoaderRegistry,
+  ): Promise<PlayerView[]> {
     return this.loader.for(loaders).playersHere.load(location.id);
   }
 }
@@ -122,7 +129,10 @@ export class PlayerLocationResolver {
   constructor(private readonly loader: WorldLoader) {}
 
   @ResolveField(() => LocationModel, { description: 'Where the character stands.' })
-  location(@Parent() player: Player, @Loaders() loaders: LoaderRegistry): Promise<Location> {
+  location(
+    @Parent() player: PlayerView,
+    @Loaders() loaders: LoaderRegistry,
+  ): Promise<LocationView> {
     return this.loader.for(loaders).location.load(player.locationId);
   }
 }
