@@ -63,9 +63,27 @@ describe('GraphQL response cache', () => {
       again = res;
       return res;
     });
-    // Nested fields of a cached list still resolve (from their own entries).
     expect(again).toEqual(first);
     expect(statements).toBe(0);
+    // The whole query comes from the operation cache: one hit (test/operation-cache.e2e-spec.ts).
+    const after = await lookups(app);
+    expect((after.hit ?? 0) - (before.hit ?? 0)).toBe(1);
+  });
+
+  it('serves the nested fields of a query the operation cache cannot take from their own entries', async () => {
+    // `me` declares no tags, so the whole query is never cached; its cached fields still are.
+    const withMe = `{ me { id } ${MAP.slice(1)}`;
+    const first = await app.gql(withMe, {}, alice.accessToken);
+    expect(first.errors).toBeUndefined();
+    const before = await lookups(app);
+    let again: unknown;
+    const statements = await countStatements(app, async () => {
+      const res = await app.gql(withMe, {}, alice.accessToken);
+      again = res;
+      return res;
+    });
+    expect(again).toEqual(first);
+    expect(statements).toBe(1); // `me` itself
     const after = await lookups(app);
     expect((after.hit ?? 0) - (before.hit ?? 0)).toBeGreaterThan(3);
   });

@@ -1,8 +1,10 @@
 import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { execute, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { SubscribePayload, Context as WsContext } from 'graphql-ws';
+import { OperationCache } from '../common/cache/operation-cache';
 import { createErrorFormatter } from '../common/errors/format-error';
 import { CostAnalysis, hardeningPlugin, hardeningRules } from '../common/graphql/hardening';
 import { rejectHttpSubscriptions } from '../common/graphql/http-subscriptions.plugin';
@@ -63,8 +65,13 @@ function buildContext(gate: WebSocketGate, first: unknown, second?: unknown): Gr
 export const graphqlOptions = {
   driver: ApolloDriver,
   imports: [AuthModule, WebSocketGateModule],
-  inject: [APP_CONFIG, WebSocketGate, MikroORM],
-  useFactory: (config: AppConfig, gate: WebSocketGate, orm: MikroORM): ApolloDriverConfig => {
+  inject: [APP_CONFIG, WebSocketGate, MikroORM, OperationCache],
+  useFactory: (
+    config: AppConfig,
+    gate: WebSocketGate,
+    orm: MikroORM,
+    operationCache: OperationCache,
+  ): ApolloDriverConfig => {
     const formatError = createErrorFormatter({ development: config.nodeEnv === 'development' });
     const formatAll = (errors: readonly GraphQLError[]) =>
       errors.map((e) => formatError(e.toJSON(), e));
@@ -86,6 +93,10 @@ export const graphqlOptions = {
       plugins: [
         rejectHttpSubscriptions,
         hardeningPlugin(new CostAnalysis(config.graphql.maxCost), gate.schema),
+        operationCache,
+        // Apollo's cache-control plugin hooks every resolved field to compute HTTP cache
+        // hints nobody reads here (answers are per user; OperationCache does the caching).
+        ApolloServerPluginCacheControlDisabled(),
       ],
       context: (first: unknown, second?: unknown) => buildContext(gate, first, second),
       subscriptions: {

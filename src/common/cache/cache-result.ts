@@ -12,6 +12,7 @@ import { FieldMiddleware, GqlExecutionContext, MiddlewareContext } from '@nestjs
 import type { GraphQLResolveInfo } from 'graphql';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import type { AuthUser } from '../auth/auth-user';
+import { DependsOn, type TagsOf } from './operation-cache';
 import { CacheResultOptions, ResponseCache, responseCacheFor } from './response-cache';
 
 const CACHE_RESULT = 'loremaster:cache-result';
@@ -29,6 +30,8 @@ export function CacheResult<Args = Record<string, unknown>>(
   return applyDecorators(
     SetMetadata(CACHE_RESULT, options),
     UseInterceptors(CacheResultInterceptor),
+    // The same tags let a whole query that reads it be cached too (OperationCache).
+    DependsOn(options.tags as TagsOf),
   );
 }
 

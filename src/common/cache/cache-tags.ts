@@ -12,6 +12,8 @@ export const CacheTags = {
   world: 'world',
   /** Who stands at a location (Location.playersHere). */
   playersAt: (locationId: string) => `players-at:${locationId}`,
+  /** A character as its owner reads it: its row, inventory and quests. */
+  player: (playerId: string) => `player:${playerId}`,
 } as const;
 
 type Rule = (change: ChangeSet<Record<string, unknown>>) => string[];
@@ -31,13 +33,25 @@ export const INVALIDATION_RULES: Record<string, Rule> = {
   LocationExit: () => [CacheTags.world],
   Npc: () => [CacheTags.world],
   Player: (change) => {
+    const own = ownerTags(change.entity.id);
     if (
       change.type === 'update' &&
       !PUBLIC_PLAYER_FIELDS.some((field) => change.payload && field in change.payload)
     )
-      return [];
+      return own;
     // The place it left (as loaded) and the place it stands now.
     const places = [change.originalEntity?.locationId, change.entity.locationId];
-    return places.filter((id): id is string => typeof id === 'string').map(CacheTags.playersAt);
+    return [
+      ...own,
+      ...places.filter((id): id is string => typeof id === 'string').map(CacheTags.playersAt),
+    ];
   },
+  InventoryEntry: (change) => ownerTags(change.entity.player),
+  Quest: (change) => ownerTags(change.entity.player),
 };
+
+/** The owner's tag, from a character id or a reference to one. */
+function ownerTags(player: unknown): string[] {
+  const id = typeof player === 'string' ? player : (player as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? [CacheTags.player(id)] : [];
+}

@@ -38,7 +38,12 @@ const RETRY_MS = 1_000;
 /** Larger results are served but not stored. */
 const MAX_ENTRY_CHARS = 512 * 1024;
 
-const tagKey = (tag: string) => `rc:tag:${tag}`;
+export const tagKey = (tag: string) => `rc:tag:${tag}`;
+/**
+ * Written before the tags of every invalidation (same connection, so Redis applies them in
+ * that order): a reader that sees it unchanged across a computation knows no tag moved.
+ */
+export const BUMP_KEY = 'rc:bump';
 
 /** Each app's cache by its schema: field middleware has no injector, but it has `info.schema`. */
 const bySchema = new WeakMap<GraphQLSchema, ResponseCache>();
@@ -131,11 +136,27 @@ export class ResponseCache {
     return value;
   }
 
+  /** Several keys, batched with every other read of this tick; undefined when the cache failed. */
+  async read(keys: string[]): Promise<(string | undefined)[] | undefined> {
+    if (!this.cache.available) return undefined;
+    try {
+      return await Promise.all(keys.map((k) => this.batch.load(k)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  write(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return this.cache.set(key, value, ttlMs);
+  }
+
   /** Ends every entry that named one of these tags, on every instance. */
   async invalidate(tags: Iterable<string>): Promise<void> {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return;
     const version = `${this.instance}.${(++this.counter).toString(36)}`;
+    // First, and awaited: see BUMP_KEY. If it fails, so do the tags below (and all are retried).
+    await this.cache.set(BUMP_KEY, version, TAG_TTL_MS);
     const written = await Promise.all(
       unique.map((tag) => this.cache.set(tagKey(tag), version, TAG_TTL_MS)),
     );
@@ -184,7 +205,7 @@ function entryKey(call: CacheCall, userId: string | undefined): string {
 }
 
 /** JSON with object keys sorted, so equal arguments give equal keys. */
-function stableJson(value: unknown): string {
+export function stableJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   const keys = Object.keys(value).sort();

@@ -29,6 +29,8 @@ type Resolved = RateLimitName | 'skip' | null;
 export class RateLimitGuard implements CanActivate {
   /** Requests (or socket operations) already counted against the default limit. */
   private readonly counted = new WeakSet<object>();
+  /** Requests refused by `admit` before their resolvers ran: the guard repeats the refusal. */
+  private readonly refused = new WeakMap<object, DomainError>();
   private readonly byHandler = new Map<unknown, Resolved>();
   private readonly prefix: string;
 
@@ -47,9 +49,11 @@ export class RateLimitGuard implements CanActivate {
     const named = this.limitOf(context.getHandler(), info.fieldName);
     if (named === 'skip') return true;
     const { req, res } = context.getArgByIndex<GraphQLContext>(2);
-    const tracker = req.user ? `u:${req.user.id}` : `ip:${req.ip ?? 'unknown'}`;
+    const tracker = trackerOf(req);
     const limits = this.config.rateLimit;
 
+    const refused = this.refused.get(req);
+    if (refused) throw refused;
     if (!this.counted.has(req)) {
       this.counted.add(req);
       await this.check('default', limits.default, tracker, res);
@@ -69,6 +73,25 @@ export class RateLimitGuard implements CanActivate {
       }
     }
     return true;
+  }
+
+  /**
+   * Counts a request against the default limit before any resolver runs (the operation
+   * cache answers some requests without running one). False when over the limit: the
+   * request then goes on to its resolvers, where this guard refuses it without counting
+   * it twice.
+   */
+  async admit(req: GraphQLContext['req'], res: GraphQLContext['res']): Promise<boolean> {
+    if (!this.config.rateLimit.enabled || this.counted.has(req)) return true;
+    this.counted.add(req);
+    try {
+      await this.check('default', this.config.rateLimit.default, trackerOf(req), res);
+      return true;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.refused.set(req, error);
+      return false;
+    }
   }
 
   private async check(
@@ -103,4 +126,9 @@ export class RateLimitGuard implements CanActivate {
     }
     return resolved;
   }
+}
+
+/** A signed-in caller by user id, anyone else by client address. */
+function trackerOf(req: GraphQLContext['req']): string {
+  return req.user ? `u:${req.user.id}` : `ip:${req.ip ?? 'unknown'}`;
 }

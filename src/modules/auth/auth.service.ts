@@ -147,13 +147,19 @@ export class AuthService {
 
   /** Verifies a raw access token (WebSocket connections; HTTP goes through Passport). */
   async verifyAccessToken(token: string): Promise<AuthUser> {
-    let claims: unknown;
+    return this.validateClaims(await this.verifySignature(token));
+  }
+
+  /**
+   * The claims of a token whose signature, algorithm, issuer, audience and expiry hold;
+   * the session is not checked yet (validateClaims does that).
+   */
+  async verifySignature(token: string): Promise<unknown> {
     try {
-      claims = await this.jwt.verifyAsync(token);
+      return await this.jwt.verifyAsync(token);
     } catch {
       throw AuthErrors.invalidAccessToken();
     }
-    return this.validateClaims(claims);
   }
 
   /** A signature-checked token is good only while its session lives (logout ends it at once). */

@@ -22,6 +22,8 @@ import {
   effectiveStats,
   stackWeight,
 } from './inventory-rules';
+import { DependsOn, ownCharacter } from '../../common/cache/operation-cache';
+import { CacheTags } from '../../common/cache/cache-tags';
 
 const PLAYER_ID = { type: () => ID, description: 'The acting character (one of yours).' };
 const ITEM_ID = { type: () => ID, description: 'The item (`Item.id`).' };
@@ -105,11 +107,13 @@ export class InventoryResolver {
     return this.inventory.give(user.id, fromPlayerId, toPlayerId, itemId, quantity);
   }
 
+  @DependsOn(() => [CacheTags.items])
   @ResolveField(() => ItemModel, { description: 'The catalogue item.' })
   item(@Parent() entry: InventoryEntryView, @Loaders() loaders: LoaderRegistry): Promise<ItemView> {
     return this.loader.for(loaders).item.load(entry.item.id);
   }
 
+  @DependsOn(() => [])
   @ResolveField(() => Boolean, {
     description:
       'Whether one unit of this stack is worn, in `slot`; its stat bonuses then count in `Player.stats`.',
@@ -118,6 +122,7 @@ export class InventoryResolver {
     return entry.equippedSlot != null;
   }
 
+  @DependsOn(() => [])
   @ResolveField(() => EquipmentSlot, {
     nullable: true,
     description: 'The slot it is worn in; null when it is only carried.',
@@ -131,6 +136,7 @@ export class InventoryResolver {
 export class PlayerInventoryResolver {
   constructor(private readonly loader: InventoryLoader) {}
 
+  @DependsOn(ownCharacter)
   @ResolveField(() => [InventoryEntryModel], {
     description: 'What the character carries: one stack per item, oldest first.',
   })
@@ -141,6 +147,7 @@ export class PlayerInventoryResolver {
     return this.loader.for(loaders).inventory.load(player.id);
   }
 
+  @DependsOn(ownCharacter)
   @ResolveField(() => StatsModel, {
     description:
       'Attributes: the base values plus the bonuses of equipped items, each at least 0. (maxHealth/maxMana bonuses are already in `maxHealth`/`maxMana`.)',
@@ -153,6 +160,7 @@ export class PlayerInventoryResolver {
     return effectiveStats(player.stats, worn);
   }
 
+  @DependsOn(ownCharacter)
   @ResolveField(() => Float, {
     description: 'Pounds carried: the weight of every unit in the inventory, worn ones included.',
   })
@@ -164,6 +172,7 @@ export class PlayerInventoryResolver {
     return entries.reduce((sum, e) => sum + stackWeight(e.item.weight, e.quantity), 0) / 100;
   }
 
+  @DependsOn(ownCharacter)
   @ResolveField(() => Int, {
     description: `Pounds the character can carry: ${CARRY_BASE} + ${CARRY_PER_STRENGTH} × stats.strength (equipment included). Gaining an item that would go past it is GAME_RULE_VIOLATION; dropping, using or giving is always allowed.`,
   })

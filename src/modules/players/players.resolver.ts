@@ -10,6 +10,8 @@ import { PlayerModel } from './player.type';
 import type { PlayerView } from './player.view';
 import { experienceToNextLevel } from './progression';
 import { PlayersService } from './players.service';
+import { CacheTags } from '../../common/cache/cache-tags';
+import { DependsOn } from '../../common/cache/operation-cache';
 
 @Resolver(() => PlayerModel)
 export class PlayersResolver {
@@ -26,6 +28,7 @@ export class PlayersResolver {
     return this.players.create(user.id, input);
   }
 
+  @DependsOn<{ id: string }>(({ id }) => [CacheTags.player(id)])
   @Query(() => PlayerModel, {
     description: "One of the signed-in user's characters (NOT_FOUND for anyone else's).",
   })
@@ -46,6 +49,7 @@ export class PlayersResolver {
     return this.players.delete(user.id, id);
   }
 
+  @DependsOn(() => [])
   @ResolveField(() => Int, { description: 'Experience still needed to reach the next level.' })
   experienceToNextLevel(@Parent() player: PlayerView): number {
     return experienceToNextLevel(player.level, player.experience);

@@ -22,6 +22,8 @@ import {
 import { QuestsLoader } from './quests.loader';
 import { QuestsService } from './quests.service';
 import type { QuestView } from './quest.view';
+import { DependsOn, ownCharacter } from '../../common/cache/operation-cache';
+import { CacheTags } from '../../common/cache/cache-tags';
 
 const QUEST_ID = { type: () => ID, description: 'The quest (one of your characters’).' };
 const ERRORS =
@@ -107,6 +109,7 @@ export class QuestsResolver {
     return this.questsService.getOwned(user.id, id);
   }
 
+  @DependsOn(() => [])
   @ResolveField(() => Float, {
     description:
       "How far along the quest is, from 0 to 1: the mean over the objectives of `min(current, required) / required`; 1 once completed. A COLLECT objective's share falls again when items are lost.",
@@ -117,6 +120,7 @@ export class QuestsResolver {
     return shares.reduce((sum, share) => sum + share, 0) / Math.max(1, shares.length);
   }
 
+  @DependsOn(() => [])
   @ResolveField(() => [QuestObjectiveModel], {
     description: 'What the quest asks for: 1 to 5 objectives, in order.',
   })
@@ -124,6 +128,7 @@ export class QuestsResolver {
     return quest.objectives.map(toObjectiveModel);
   }
 
+  @DependsOn(() => [])
   @ResolveField(() => QuestRewardsModel, { description: 'What completing the quest pays, once.' })
   rewards(@Parent() quest: QuestView): QuestRewardsModel {
     return quest.rewards;
@@ -134,6 +139,7 @@ export class QuestsResolver {
 export class QuestObjectiveResolver {
   constructor(private readonly loader: QuestsLoader) {}
 
+  @DependsOn(() => [CacheTags.world])
   @ResolveField(() => LocationModel, {
     nullable: true,
     description: 'VISIT: the location to reach.',
@@ -147,6 +153,7 @@ export class QuestObjectiveResolver {
       : null;
   }
 
+  @DependsOn(() => [CacheTags.items])
   @ResolveField(() => ItemModel, { nullable: true, description: 'COLLECT: the item to hold.' })
   item(
     @Parent() objective: QuestObjectiveModel,
@@ -155,6 +162,7 @@ export class QuestObjectiveResolver {
     return objective.itemId ? this.loader.for(loaders).item.load(objective.itemId) : null;
   }
 
+  @DependsOn(() => [CacheTags.world])
   @ResolveField(() => NpcModel, { nullable: true, description: 'TALK: the NPC to talk to.' })
   npc(
     @Parent() objective: QuestObjectiveModel,
@@ -168,6 +176,7 @@ export class QuestObjectiveResolver {
 export class QuestRewardItemResolver {
   constructor(private readonly loader: QuestsLoader) {}
 
+  @DependsOn(() => [CacheTags.items])
   @ResolveField(() => ItemModel, { description: 'The catalogue item (its name, rarity …).' })
   item(
     @Parent() reward: QuestRewardItemModel,
@@ -181,6 +190,7 @@ export class QuestRewardItemResolver {
 export class PlayerQuestsResolver {
   constructor(private readonly loader: QuestsLoader) {}
 
+  @DependsOn(ownCharacter)
   @ResolveField(() => [QuestModel], {
     description: "This character's quests, oldest first, optionally of one status.",
   })

@@ -24,6 +24,7 @@ import { WorldLoader } from './world.loader';
 import { WorldService } from './world.service';
 import type { LocationView, NpcView } from './world.view';
 import { LocationModel, NpcModel } from './world.type';
+import { DependsOn } from '../../common/cache/operation-cache';
 
 @Resolver(() => LocationModel)
 export class WorldResolver {
@@ -87,6 +88,7 @@ export class WorldResolver {
     return this.world.watchLocation(locationId);
   }
 
+  @DependsOn(() => [CacheTags.world])
   @ResolveField(() => [LocationModel], {
     description: 'The places one step away, by name. Paths are two-way.',
     middleware: [cacheField({ ttl: 3600, scope: 'public', tags: () => [CacheTags.world] })],
@@ -98,6 +100,7 @@ export class WorldResolver {
     return this.loader.for(loaders).exits.load(location.id);
   }
 
+  @DependsOn(() => [CacheTags.world])
   @ResolveField(() => [NpcModel], {
     description: 'The NPCs found here, by name.',
     middleware: [cacheField({ ttl: 3600, scope: 'public', tags: () => [CacheTags.world] })],
@@ -106,6 +109,7 @@ export class WorldResolver {
     return this.loader.for(loaders).npcs.load(location.id);
   }
 
+  @DependsOn<unknown, { id: string }>((_args, location) => [CacheTags.playersAt(location.id)])
   @ResolveField(() => [PlayerSummaryModel], {
     description: "The characters standing here (anyone's), by name.",
     middleware: [
@@ -128,6 +132,7 @@ export class WorldResolver {
 export class PlayerLocationResolver {
   constructor(private readonly loader: WorldLoader) {}
 
+  @DependsOn(() => [CacheTags.world])
   @ResolveField(() => LocationModel, { description: 'Where the character stands.' })
   location(
     @Parent() player: PlayerView,
