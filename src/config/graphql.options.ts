@@ -11,6 +11,7 @@ import { rejectHttpSubscriptions } from '../common/graphql/http-subscriptions.pl
 import { GateContext, WebSocketGate } from '../common/graphql/websocket-gate';
 import { WebSocketGateModule } from '../common/graphql/websocket-gate.module';
 import { LoaderRegistry } from '../common/graphql/loaders';
+import { sharedSubscribe } from '../common/graphql/shared-subscriptions';
 import { AuthModule } from '../modules/auth/auth.module';
 import type { AuthUser } from '../common/auth/auth-user';
 import { APP_CONFIG } from './config.module';
@@ -110,6 +111,10 @@ export const graphqlOptions = {
           ...({
             // Queries and mutations over the socket get their own identity map, as an HTTP request does.
             execute: (args: ExecutionArgs) => RequestContext.create(orm.em, () => execute(args)),
+            // Subscribers of one event asking the same thing share one execution of it; results
+            // without errors then go straight to the sockets (WebSocketGate.onOperation), the
+            // others through onNext below.
+            subscribe: sharedSubscribe((context) => (context as GraphQLContext).req.user?.id),
             onSubscribe: (ctx: GateContext, id: string, payload: SubscribePayload) =>
               gate.onSubscribe(ctx, id, payload),
             onOperation: (

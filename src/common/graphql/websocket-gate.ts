@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import {
+  type DocumentNode,
   getOperationAST,
   GraphQLError,
   parse,
@@ -21,19 +22,25 @@ import { DomainError } from '../errors/domain-error';
 import { AuthService } from '../../modules/auth/auth.service';
 import { SessionRevoked, sessionRevokedTopic } from '../../modules/auth/session-events';
 import { CostAnalysis, SchemaHolder, webSocketRules, withoutSuggestions } from './hardening';
+import { type DirectSink, SharedStream } from './shared-subscriptions';
 
 /** Close codes of our own (graphql-ws reserves 4400-4499 for its protocol; 4403 is the API's). */
 export const CLOSE_SESSION_ENDED = 4403;
 export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Distinct queries whose parsed and validated document is kept (most recently used). */
+const MAX_DOCUMENTS = 100;
+/** Bytes a socket may have waiting to be written before results sent directly are dropped. */
+const MAX_BUFFERED_BYTES = 1 << 20;
 
 type ConnectionParams = { authorization?: unknown; Authorization?: unknown } | undefined;
 
 /** What graphql-ws/use/ws puts in `extra`, plus our per-connection state. */
 export interface WsExtra {
   socket: WebSocket;
-  request: IncomingMessage;
+  /** The upgrade request, until `onConnect` has read the client address from it. */
+  request?: IncomingMessage;
   user?: AuthUser;
   token?: string;
   /** Client address under TRUST_PROXY, computed once per connection. */
@@ -72,6 +79,13 @@ export class WebSocketGate implements OnModuleInit, OnApplicationShutdown {
   private checkTimer?: NodeJS.Timeout;
   private stopListening?: () => void;
   private rechecking = false;
+  /**
+   * Documents that parsed and validated, by query text, for `schema.schema`: the thousands of
+   * sockets of one client app send the same few queries, and each would otherwise hold its own
+   * AST (about 8 KB for `gameEvents`) for as long as its subscription lives.
+   */
+  private readonly documents = new Map<string, DocumentNode>();
+  private documentsSchema?: unknown;
   readonly schema = new SchemaHolder();
 
   constructor(
@@ -123,7 +137,7 @@ export class WebSocketGate implements OnModuleInit, OnApplicationShutdown {
 
   /** The client address of a socket's operations (for the rate limits). */
   addressOf(ctx: GateContext): string {
-    ctx.extra.ip ??= this.clientAddress(ctx.extra.request);
+    ctx.extra.ip ??= this.clientAddress(ctx.extra.request!);
     return ctx.extra.ip;
   }
 
@@ -132,6 +146,10 @@ export class WebSocketGate implements OnModuleInit, OnApplicationShutdown {
    * bad token closes with 4403, one socket too many for a user with 4429.
    */
   async onConnect(ctx: GateContext): Promise<boolean> {
+    // Of the upgrade request only the address is needed: the request itself (headers and all,
+    // about 1.5 KB) would otherwise live as long as the socket.
+    this.addressOf(ctx);
+    delete ctx.extra.request;
     const token = bearerFrom(ctx.connectionParams);
     if (!token) return this.opened(ctx);
     let user: AuthUser;
@@ -214,18 +232,8 @@ export class WebSocketGate implements OnModuleInit, OnApplicationShutdown {
         }),
       ];
     }
-    let document;
-    try {
-      document = parse(payload.query, { maxTokens: this.config.graphql.maxTokens });
-    } catch (error) {
-      return [layerError(error, 'GRAPHQL_PARSE_FAILED')];
-    }
-    const errors = validate(schema, document, this.rules);
-    if (errors.length > 0) {
-      return errors.map((error) =>
-        layerError(error, 'GRAPHQL_VALIDATION_FAILED', this.config.graphql.hideSuggestions),
-      );
-    }
+    const document = this.validDocument(schema, payload.query);
+    if (Array.isArray(document)) return document;
     const variables = payload.variables ?? undefined;
     const refused = this.cost.check(
       schema,
@@ -248,11 +256,45 @@ export class WebSocketGate implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  /** The query's document, parsed and validated once per distinct text; or why it is refused. */
+  private validDocument(
+    schema: NonNullable<SchemaHolder['schema']>,
+    query: string,
+  ): DocumentNode | GraphQLError[] {
+    if (this.documentsSchema !== schema) {
+      this.documents.clear();
+      this.documentsSchema = schema;
+    }
+    const known = this.documents.get(query);
+    if (known) {
+      this.documents.delete(query);
+      this.documents.set(query, known);
+      return known;
+    }
+    let document;
+    try {
+      document = parse(query, { maxTokens: this.config.graphql.maxTokens });
+    } catch (error) {
+      return [layerError(error, 'GRAPHQL_PARSE_FAILED')];
+    }
+    const errors = validate(schema, document, this.rules);
+    if (errors.length > 0) {
+      return errors.map((error) =>
+        layerError(error, 'GRAPHQL_VALIDATION_FAILED', this.config.graphql.hideSuggestions),
+      );
+    }
+    if (this.documents.size >= MAX_DOCUMENTS)
+      this.documents.delete(this.documents.keys().next().value as string);
+    this.documents.set(query, document);
+    return document;
+  }
+
   /** A subscription started streaming (queries and mutations answer once and are not counted). */
   onOperation(ctx: GateContext, id: string, result: unknown): void {
     if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
       (ctx.extra.streaming ??= new Set()).add(id);
       this.metrics.openSubscriptions.inc();
+      if (result instanceof SharedStream) result.sendTo(directSink(ctx.extra.socket, id));
     }
   }
 
@@ -325,6 +367,21 @@ export class WebSocketGate implements OnModuleInit, OnApplicationShutdown {
     this.logger.debug(`closing a socket of user ${ctx.extra.user?.id}: ${reason}`);
     ctx.extra.socket.close(CLOSE_SESSION_ENDED, reason);
   }
+}
+
+/**
+ * The `next` message graphql-ws would write for a result without errors (`{"data":…}`, which
+ * needs no formatting), built around a payload serialised once for every socket.
+ */
+function directSink(socket: WebSocket, id: string): DirectSink {
+  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return (payload) => {
+    // Like graphql-ws: nothing to a closing socket. Unlike it, no waiting for the write: a
+    // client that does not read loses results (as a stuck EventBus consumer does) rather than
+    // letting them pile up here.
+    if (socket.readyState !== socket.OPEN || socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
+    socket.send(`${head}${payload}}`);
+  };
 }
 
 /** `exp` of a token that was just verified (seconds since the epoch). */

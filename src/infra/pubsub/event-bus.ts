@@ -4,6 +4,16 @@ import type { PubSubEngine } from 'graphql-subscriptions';
 const QUEUE_LIMIT = 1_000;
 
 /**
+ * An EventBus subscription. `divert` hands the events to a function as they arrive instead
+ * (those already queued first): a consumer with thousands of subscriptions of one topic can then
+ * act on an event for all of them in one pass, where pulling with `next` takes a few promise
+ * turns per subscription. Call it before pulling.
+ */
+export interface EventStream<T> extends AsyncIterableIterator<T> {
+  divert(to: (payload: T) => void): void;
+}
+
+/**
  * Publish/subscribe for live updates, over graphql-subscriptions' PubSubEngine
  * (in-memory, or Redis so an event reaches subscribers on every instance).
  * `subscribe` resolves only once the engine has really subscribed, so nothing
@@ -36,13 +46,23 @@ export class EventBus {
     }
   }
 
-  async subscribe<T>(topic: string): Promise<AsyncIterableIterator<T>> {
+  async subscribe<T>(topic: string): Promise<EventStream<T>> {
     const queue: T[] = [];
     const waiting: ((result: IteratorResult<T>) => void)[] = [];
     let done = false;
+    let diverted: ((payload: T) => void) | undefined;
     const subId = await this.engine.subscribe(
       topic,
       (payload: T) => {
+        if (diverted) {
+          // The engine calls every local subscriber in one loop: one failing must not stop it.
+          try {
+            diverted(payload);
+          } catch (error) {
+            this.logger.warn(`a subscriber of ${topic} failed: ${(error as Error).message}`);
+          }
+          return;
+        }
         const next = waiting.shift();
         if (next) next({ value: payload, done: false });
         else if (queue.length < QUEUE_LIMIT) queue.push(payload);
@@ -64,7 +84,11 @@ export class EventBus {
       return Promise.resolve({ value: undefined, done: true });
     };
 
-    const iterator: AsyncIterableIterator<T> = {
+    const iterator: EventStream<T> = {
+      divert: (to) => {
+        diverted = to;
+        for (const payload of queue.splice(0)) to(payload);
+      },
       next: () => {
         if (queue.length > 0) return Promise.resolve({ value: queue.shift() as T, done: false });
         if (done) return Promise.resolve({ value: undefined, done: true });
