@@ -15,7 +15,8 @@ import { ACT } from './support/game-master';
 const DEADLINE_MS = 6_000;
 const INN = 'gilded-tankard';
 const NARRATION = `subscription($playerId: ID!) { narration(playerId: $playerId) { turnId delta done reset } }`;
-const GAME_EVENTS = `subscription($playerId: ID!) { gameEvents(playerId: $playerId) { type data } }`;
+const GAME_EVENTS = `subscription($playerId: ID!) { gameEvents(playerId: $playerId) { id type data } }`;
+const HERE = `query($id: ID!) { location(id: $id) { id playersHere { id level } } }`;
 
 describe('game master (model)', () => {
   let app: TestApp;
@@ -71,6 +72,27 @@ describe('game master (model)', () => {
       )
     ).map((e) => e.type);
 
+  it("shows a turn's progression on the next cached read of the character (written outside the ORM)", async () => {
+    const hero = await createPlayer(app, alice);
+    const READ = `query($id: ID!) { player(id: $id) { id experience gold health } }`;
+    const read = async () =>
+      (await app.gql(READ, { id: hero.id }, alice.accessToken)).data!.player as Record<
+        string,
+        number
+      >;
+    await read();
+    expect(await read()).toMatchObject({ experience: 0, gold: hero.gold }); // now cached
+    fake.enqueue({
+      content: 'You win a wager.',
+      toolCalls: [
+        { id: 'c1', name: 'grant_experience', arguments: { amount: 7, reason: 'a wager' } },
+        { id: 'c2', name: 'change_gold', arguments: { amount: 3 } },
+      ],
+    });
+    await act(hero.id, 'I bet on the dice');
+    expect(await read()).toMatchObject({ experience: 7, gold: hero.gold + 3 });
+  });
+
   it('applies scripted tool calls exactly once, and their events go out on gameEvents after commit', async () => {
     const hero = await createPlayer(app, alice);
     const { client } = wsClient(app.url, alice.accessToken);
@@ -114,6 +136,15 @@ describe('game master (model)', () => {
         EventType.GOLD_CHANGED,
       ]);
       expect(second.data!.gameEvents.data).toMatchObject({ amount: 5, source: 'turn' });
+      // Written in the turn's own statement: what went out is what the log holds.
+      const logged = await app.sql<{ id: string; type: string }>(
+        'select id::text as id, type from game_events where player_id = ? order by game_events.id desc limit 2',
+        [hero.id],
+      );
+      expect([first.data!.gameEvents.id, second.data!.gameEvents.id]).toEqual([
+        logged[1].id,
+        logged[0].id,
+      ]);
 
       // The request carried the tools as native tools and the player's words as quoted data.
       const request = fake.requests[0];
@@ -442,6 +473,38 @@ describe('game master (model)', () => {
     expect(JSON.stringify(last.messages)).toContain('SUMMARY: a long walk.');
   });
 
+  it('a level gained in a turn is written with its growth, and readers of the place see it', async () => {
+    const hero = await createPlayer(app, alice);
+    const here = async () =>
+      (
+        (await app.gql(HERE, { id: STARTING_LOCATION_ID }, alice.accessToken)).data!.location
+          .playersHere as { id: string; level: number }[]
+      ).find((p) => p.id === hero.id)!.level;
+    expect(await here()).toBe(1);
+    fake.respondWith(() => ({
+      content: 'You train with the guards.',
+      toolCalls: [{ name: 'grant_experience', arguments: { amount: 25, reason: 'training' } }],
+    }));
+    // 25 a turn at level 1: the fourth reaches the 100 of level 2.
+    for (let i = 0; i < 3; i++) await act(hero.id, `I train ${i}`);
+    expect((await row(hero.id)).experience).toBe(75);
+    expect(await here()).toBe(1);
+    const turn = await act(hero.id, 'I train once more');
+    expect(turn.effects[0].result).toMatchObject({ experience: 100, level: 2, levelsGained: 1 });
+    const [after] = await app.sql<{ level: number; max_health: number; health: number }>(
+      'select level, max_health, health from players where id = ?',
+      [hero.id],
+    );
+    expect(after.level).toBe(2);
+    expect(after.max_health).toBeGreaterThan(hero.maxHealth);
+    expect(after.health).toBe(after.max_health);
+    expect((await eventTypes(hero.id)).slice(-2)).toEqual([
+      EventType.EXPERIENCE_GAINED,
+      EventType.LEVEL_UP,
+    ]);
+    expect(await here()).toBe(2);
+  });
+
   it('a turn costs a fixed handful of statements, however long the story', async () => {
     const hero = await createPlayer(app, alice);
     fake.respondWith(() => ({
@@ -458,10 +521,11 @@ describe('game master (model)', () => {
     const later = await countStatements(app, turn);
     // At most the request's session, then: the character with its context, story, history and
     // the day's tokens in one read; the usage upsert after the model; in the transaction
-    // (begin and commit are not counted): the lock, the turn with its applied tool calls, the
-    // events, the character. It was 15 when every part was read and written on its own.
+    // (begin and commit are not counted): the lock, then one statement writing the turn, its
+    // applied tool calls, the events and the character. It was 15 when every part was read and
+    // written on its own.
     expect(later).toBe(early);
-    expect(early).toBeLessThanOrEqual(7);
+    expect(early).toBeLessThanOrEqual(5);
     const [{ turns }] = await app.sql<{ turns: number }>(
       'select count(*)::int as turns from applied_tool_calls a join game_turns t on t.id = a.turn_id where t.player_id = ?',
       [hero.id],

@@ -6,6 +6,8 @@ import {
   SequenceCursor,
   toConnection,
 } from '../../common/graphql/connection';
+import { CacheTags } from '../../common/cache/cache-tags';
+import { ResponseCache } from '../../common/cache/response-cache';
 import { InjectEventBus } from '../../infra/pubsub/pubsub.module';
 import { EventBus } from '../../infra/pubsub/event-bus';
 import { Player } from '../players/player.entity';
@@ -34,6 +36,56 @@ export interface EventLog {
 }
 
 /**
+ * The log of an EventsService transaction. `take` lets the work write the events
+ * in a statement of its own (a round trip saved on a hot path): it runs the
+ * reactions to everything recorded so far and hands over the events not yet
+ * handed over; the work must write them (PendingEvents) before it returns.
+ * Whatever is recorded afterwards is written by the transaction as usual.
+ */
+export interface TransactionLog extends EventLog {
+  take(): Promise<PendingEvents>;
+}
+
+/**
+ * Recorded events waiting to be written: `insert` is an INSERT … RETURNING id for
+ * a statement (or a WITH clause) of the caller, `written` gives the events the
+ * ids it returned.
+ */
+export class PendingEvents {
+  constructor(readonly events: readonly GameEvent[]) {}
+
+  /** One parameter whatever the number of events (none is fine too). */
+  insert(): { sql: string; params: unknown[] } {
+    const rows = this.events.map((e) => ({
+      player_id: e.player.id,
+      type: e.type,
+      name: e.name,
+      data: e.data,
+      created_at: e.createdAt.toISOString(),
+    }));
+    return {
+      sql: `insert into game_events (player_id, type, name, data, created_at)
+        select player_id, type, name, data, created_at
+        from jsonb_to_recordset(?::jsonb)
+          as e(player_id uuid, type varchar, name text, data jsonb, created_at timestamptz)
+        returning id`,
+      params: [JSON.stringify(rows)],
+    };
+  }
+
+  /**
+   * The ids an insert returned, in any order: one statement draws them from the
+   * sequence in the order of its rows, so the smallest belongs to the first event.
+   */
+  written(ids: readonly (string | number)[]): void {
+    if (ids.length !== this.events.length)
+      throw new Error(`${this.events.length} events written, ${ids.length} ids returned`);
+    const sorted = ids.map((id) => BigInt(id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    sorted.forEach((id, i) => ((this.events[i] as GameEvent).id = String(id)));
+  }
+}
+
+/**
  * Game logic that follows from an event (a quest objective advancing when its
  * item is acquired …). It runs inside the transaction that recorded the event,
  * on the same locked rows, so the consequence commits or rolls back with it.
@@ -53,6 +105,7 @@ export class EventsService {
   constructor(
     private readonly em: EntityManager,
     @InjectEventBus() private readonly bus: EventBus,
+    private readonly cache: ResponseCache,
   ) {}
 
   /** Registers a reaction to events of these types (modules call it once, at start-up). */
@@ -66,26 +119,60 @@ export class EventsService {
    * that same transaction and published only after it commits, so subscribers
    * never hear of a change that was rolled back.
    */
-  async transaction<T>(work: (tx: EntityManager, log: EventLog) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: EntityManager, log: TransactionLog) => Promise<T>): Promise<T> {
     const recorded: { event: GameEvent; topics: string[] }[] = [];
+    // Events whose reactions ran, and events handed over to be written.
+    let reacted = 0;
+    let taken = 0;
     const result = await this.em.transactional(async (tx) => {
-      const log: EventLog = {
+      // Reactions see every event, also those recorded by other reactions.
+      const react = async () => {
+        for (; reacted < recorded.length; reacted++) {
+          const { event } = recorded[reacted];
+          for (const reaction of this.reactions.get(event.type) ?? [])
+            await reaction(tx, event, log);
+        }
+      };
+      const take = async () => {
+        await react();
+        const pending = new PendingEvents(recorded.slice(taken).map((r) => r.event));
+        taken = recorded.length;
+        return pending;
+      };
+      const log: TransactionLog = {
         record: (player, type, name, data = {}, options = {}) => {
           if (recorded.length >= MAX_EVENTS_PER_TRANSACTION) {
             throw new Error(`more than ${MAX_EVENTS_PER_TRANSACTION} events in one transaction`);
           }
-          const event = tx.create(GameEvent, { player, type, name, data, createdAt: new Date() });
+          // Append-only rows stay out of the unit of work: written below in one plain insert.
+          const event = Object.assign(new GameEvent(), {
+            player,
+            type,
+            name,
+            data,
+            createdAt: new Date(),
+          });
           recorded.push({ event, topics: options.alsoPublishTo ?? [] });
         },
+        take,
       };
       const value = await work(tx, log);
-      // Reactions see every event, also those recorded by other reactions.
-      for (let i = 0; i < recorded.length; i++) {
-        const { event } = recorded[i];
-        for (const reaction of this.reactions.get(event.type) ?? []) await reaction(tx, event, log);
+      const rest = await take();
+      if (rest.events.length > 0) {
+        // The rows the events name (a character just created) go in first.
+        await tx.flush();
+        const { sql, params } = rest.insert();
+        rest.written((await tx.execute<{ id: string }[]>(sql, params)).map((r) => r.id));
       }
+      if (recorded.some((r) => r.event.id === undefined))
+        throw new Error('events taken from the log were not written');
       return value;
     });
+    // Cached reads of these characters end before the caller hears of the change. The ORM's
+    // change sets bump the same tags (cache-tags.ts), but some writes here bypass the unit of
+    // work (the events themselves, a game-master turn's progression): every change to a
+    // character records an event, so this catches those too.
+    await this.cache.invalidate(recorded.map((r) => CacheTags.player(r.event.player.id)));
     for (const { event, topics } of recorded) {
       const message = toPublished(event);
       for (const topic of new Set([gameEventsTopic(message.playerId), ...topics]))

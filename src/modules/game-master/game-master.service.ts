@@ -29,6 +29,7 @@ import { GameContext, GameContextService } from './game-context.service';
 import { GameMasterErrors } from './game-master.errors';
 import { parseToolCall, preview, storable, TOOL_DEFINITIONS } from './game-tools';
 import { GameTurn, RejectedProposal, TurnSource } from './game-turn.entity';
+import { characterWrite } from './game-turn.repository';
 import { NarrationStream } from './narration';
 import { offlineTurn, suggestionsFor } from './offline-game-master';
 import { repairMessage, turnMessages } from './prompt';
@@ -181,8 +182,12 @@ export class GameMasterService {
         });
         created.effects = outcome.effects;
         created.rejected = outcome.rejected;
+        // Reactions to the turn's events run here, before their rows and the character's go in.
+        const events = await log.take();
         created.latencyMs = Date.now() - started;
-        created.sequence = await tx.getRepository(GameTurn).insertApplied(created);
+        created.sequence = await tx
+          .getRepository(GameTurn)
+          .insertApplied(created, events, characterWrite(tx, locked));
         return created;
       });
     } catch (error) {
