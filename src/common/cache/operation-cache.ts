@@ -171,8 +171,9 @@ export class OperationCache implements ApolloServerPlugin<GraphQLContext> {
           !body.singleResult.data
         )
           return;
-        // Not awaited: the answer need not wait for its own storing.
-        void this.store(recording, body.singleResult.data);
+        // Awaited (a miss pays one more round trip): once a client has its answer, the next
+        // identical read finds it, on any instance.
+        await this.store(recording, body.singleResult.data);
       },
     };
   }

@@ -35,6 +35,14 @@ import { AppCache } from './app-cache';
         // @keyv/redis 5 adds its client listeners again on every connection attempt: a leak
         // that grows through a Redis outage. Its client object never changes, so once is enough.
         (store as unknown as { initClient: () => void }).initClient = () => undefined;
+        // Connected before the first request: with the offline queue off, commands sent while
+        // the client is still connecting fail ("The client is offline"), and AppCache would
+        // then skip the cache for a second. Bounded by connectionTimeout; a Redis that is down
+        // at start is tried again by the first command.
+        const ignore = () => undefined;
+        store.on('error', ignore);
+        await store.getClient().catch(ignore);
+        store.off('error', ignore);
         return { stores: [new Keyv({ store, namespace: config.redis.keyPrefix })], ttl: 60_000 };
       },
     }),
