@@ -59,6 +59,9 @@ const ENTRY_TTL_MS = 10 * 60_000;
 const MAX_ENTRY_CHARS = 512 * 1024;
 /** Documents found not cacheable while running (a resolver without tags), remembered by hash. */
 const MAX_REFUSED_DOCUMENTS = 1_000;
+/** Parsed entries kept, each at most this long: a few MB at most. */
+const MAX_PARSED_ENTRIES = 500;
+const MAX_PARSED_CHARS = 16 * 1024;
 /** Entry keys whose tags this instance remembers (cleared when full: a miss costs a round trip). */
 const MAX_REMEMBERED_KEYS = 10_000;
 
@@ -98,6 +101,8 @@ export class OperationCache implements ApolloServerPlugin<GraphQLContext> {
   private readonly rootVerdicts = new WeakMap<OperationDefinitionNode, boolean>();
   private readonly refused = new Set<string>();
   private readonly recordings = new WeakMap<object, Recording>();
+  /** The last entry text seen per key, parsed (small entries only). */
+  private readonly parsed = new Map<string, { entry: string; data: Record<string, unknown> }>();
   /** Each entry key's tags as last stored or read here: the hit check reads them along. */
   private readonly tagsByKey = new Map<string, string[]>();
   private schema: GraphQLSchema | undefined;
@@ -283,7 +288,15 @@ export class OperationCache implements ApolloServerPlugin<GraphQLContext> {
       }
       if (!versions || versions.map((v) => v ?? '0').join(' ') !== stamp) return undefined;
     }
-    return JSON.parse(entry.slice(secondBreak + 1)) as Record<string, unknown>;
+    // A polled entry comes back the same many times: parse it once (Apollo never mutates it).
+    const parsed = this.parsed.get(key);
+    if (parsed?.entry === entry) return parsed.data;
+    const data = JSON.parse(entry.slice(secondBreak + 1)) as Record<string, unknown>;
+    if (entry.length <= MAX_PARSED_CHARS) {
+      if (this.parsed.size >= MAX_PARSED_ENTRIES) this.parsed.clear();
+      this.parsed.set(key, { entry, data });
+    }
+    return data;
   }
 
   private remember(key: string, tags: string[]): void {

@@ -33,9 +33,13 @@ const revokedKey = (sessionId: string) => `session:revoked:${sessionId}`;
 const activeKey = (sessionId: string) => `session:active:${sessionId}`;
 /** How long "this session is live" may be served from cache; logout overwrites it at once. */
 const ACTIVE_SESSION_CACHE_MS = 60_000;
+/** Access tokens whose signature this process checked (cleared when full). */
+const MAX_VERIFIED_TOKENS = 10_000;
 
 @Injectable()
 export class AuthService {
+  private readonly verified = new Map<string, { claims: unknown; expiresAtMs: number }>();
+
   constructor(
     private readonly em: EntityManager,
     private readonly users: UserRepository,
@@ -155,11 +159,21 @@ export class AuthService {
    * the session is not checked yet (validateClaims does that).
    */
   async verifySignature(token: string): Promise<unknown> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAtMs > Date.now()) return known.claims;
+    let claims: { exp?: unknown };
     try {
-      return await this.jwt.verifyAsync(token);
+      claims = await this.jwt.verifyAsync(token);
     } catch {
       throw AuthErrors.invalidAccessToken();
     }
+    // A client sends the same token for its whole life: the same bytes verify the same way
+    // until they expire (the session is still checked on every use, by validateClaims).
+    if (typeof claims.exp === 'number') {
+      if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.clear();
+      this.verified.set(token, { claims, expiresAtMs: claims.exp * 1000 });
+    }
+    return claims;
   }
 
   /** A signature-checked token is good only while its session lives (logout ends it at once). */
