@@ -1,8 +1,9 @@
 // Scenario 2: the same reads with the GraphQL response cache on (GRAPHQL_CACHE=true, the
 // default: src/common/cache, Redis-backed, tag-invalidated) and off, on PostgreSQL + Redis.
-// Reads: the item catalogue's first page and a location with its exits and NPCs (public, cached
-// whole), and the hot character read of bench/hot-read.ts (per-user data, not cached; only its
-// `location.exits` part is), each signed in. Ratio: cached ÷ uncached req/s (no target).
+// Reads: the item catalogue's first page, a location with its exits and NPCs, and the hot
+// character read of bench/hot-read.ts, each signed in; all three are answered whole by the
+// operation cache when it is on (per user, src/common/cache/operation-cache.ts). Ratio: cached ÷
+// uncached req/s (no target).
 //
 //   node scripts/run-ts.js bench/cache.ts
 import { furnishedPlayer, startApp, type Furnished, HOT_READ } from './hot-read';

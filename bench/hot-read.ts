@@ -1,9 +1,13 @@
-// Scenario 1: the hot authenticated read. A signed-in player reads their character with its
+// Scenario 1: the hot authenticated read. A signed-in player polls their character with its
 // stats, inventory (items), active quests (objectives, rewards) and location (exits), through
-// the whole server: Fastify, the JWT guard and session check, validation, every plugin, MikroORM
-// and DataLoaders, on PostgreSQL + Redis (as deployed) and on the embedded defaults (PGlite,
-// memory cache). Baseline: bare Apollo Server 5 (bench/lib/bare-apollo.ts) answering the same
-// query from the same schema and the real server's own answer, held in memory.
+// the whole server as deployed: Fastify, helmet, parsing and validation with every hardening
+// rule, the token and session check, the rate limit, metrics and logging, and the operation
+// cache (src/common/cache/operation-cache.ts), which answers a repeated read whole (the read
+// with the caches off, resolvers, loaders and SQL included, is in bench/cache.ts and
+// bench/read-cost.ts with BENCH_APP_ENV='{"GRAPHQL_CACHE":"false"}'). On PostgreSQL + Redis and on
+// the embedded defaults (PGlite, memory cache). Baseline: bare Apollo Server 5
+// (bench/lib/bare-apollo.ts) answering the same query from the same schema and the real
+// server's own answer, held in memory.
 //
 //   node scripts/run-ts.js bench/hot-read.ts [--only=pg|pglite] [--profile]
 //
