@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import DataLoader from 'dataloader';
 import type { GraphQLSchema } from 'graphql';
 import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
@@ -62,19 +61,11 @@ export function responseCacheFor(schema: GraphQLSchema): ResponseCache | undefin
  * BEFORE the resolver runs, so a result computed from data older than a
  * concurrent write is stored under an old version and never served.
  *
- * The entry and its tag versions come in one round trip: lookups issued in the
- * same tick (sibling fields of a list, concurrent requests) share one MGET.
+ * The entry and its tag versions come in one round trip (AppCache shares one MGET
+ * among the lookups of a tick: sibling fields of a list, concurrent requests).
  */
 @Injectable()
 export class ResponseCache {
-  private readonly batch = new DataLoader<string, string | undefined>(
-    async (keys) => {
-      const values = await this.cache.getMany<string>([...keys]);
-      if (!values) throw new Error('cache unavailable');
-      return values;
-    },
-    { cache: false, maxBatchSize: 500 },
-  );
   /** Tags whose new version could not be written (cache down): retried before the next read. */
   private readonly unwritten = new Set<string>();
   private readonly instance = randomBytes(6).toString('base64url');
@@ -117,10 +108,9 @@ export class ResponseCache {
 
     const tags = (options.tags as CacheResultOptions['tags'])(call.args, call.parent, call.user);
     const key = entryKey(call, options.scope === 'user' ? userId : undefined);
-    let found: (string | undefined)[];
-    try {
-      found = await Promise.all([key, ...tags.map(tagKey)].map((k) => this.batch.load(k)));
-    } catch {
+    // getMany never throws; undefined when the cache failed.
+    const found = await this.cache.getMany<string>([key, ...tags.map(tagKey)]);
+    if (!found) {
       this.metrics.cacheLookups.inc({ result: 'error' });
       return load();
     }
@@ -137,13 +127,8 @@ export class ResponseCache {
   }
 
   /** Several keys, batched with every other read of this tick; undefined when the cache failed. */
-  async read(keys: string[]): Promise<(string | undefined)[] | undefined> {
-    if (!this.cache.available) return undefined;
-    try {
-      return await Promise.all(keys.map((k) => this.batch.load(k)));
-    } catch {
-      return undefined;
-    }
+  read(keys: string[]): Promise<(string | undefined)[] | undefined> {
+    return this.cache.getMany<string>(keys);
   }
 
   write(key: string, value: string, ttlMs: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import DataLoader from 'dataloader';
 import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
 
@@ -24,6 +25,14 @@ export class AppCache implements OnApplicationShutdown {
   private lastFailureLog = 0;
   private failures = 0;
   private skipUntil = 0;
+  private readonly reads = new DataLoader<string, unknown>(
+    async (keys) => {
+      const values = await this.bounded(() => this.cache.mget<unknown>([...keys]), 'mget');
+      if (!values) throw new Error('cache unavailable');
+      return values.map((value) => value ?? undefined);
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -49,10 +58,18 @@ export class AppCache implements OnApplicationShutdown {
     return value ?? undefined;
   }
 
-  /** Several keys in one round trip; undefined when the cache failed (not just missed). */
+  /**
+   * Several keys in one round trip; undefined when the cache failed (not just missed). Calls
+   * made in the same tick share one MGET: a request's session check and its cached answer,
+   * sibling fields of a list, concurrent requests.
+   */
   async getMany<T>(keys: string[]): Promise<(T | undefined)[] | undefined> {
-    const values = await this.bounded(() => this.cache.mget<T>(keys), 'mget');
-    return values?.map((value) => value ?? undefined);
+    if (!this.available) return undefined;
+    try {
+      return (await Promise.all(keys.map((key) => this.reads.load(key)))) as (T | undefined)[];
+    } catch {
+      return undefined;
+    }
   }
 
   /** True when the value was stored. */
