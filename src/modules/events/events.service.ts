@@ -173,11 +173,15 @@ export class EventsService {
     // work (the events themselves, a game-master turn's progression): every change to a
     // character records an event, so this catches those too.
     await this.cache.invalidate(recorded.map((r) => CacheTags.player(r.event.player.id)));
+    // Sent one after another without waiting: one Redis connection keeps their order (in
+    // memory they are delivered at once, in order), and a turn's events cost one round trip.
+    const publishing: Promise<void>[] = [];
     for (const { event, topics } of recorded) {
       const message = toPublished(event);
       for (const topic of new Set([gameEventsTopic(message.playerId), ...topics]))
-        await this.bus.publish(topic, message);
+        publishing.push(this.bus.publish(topic, message));
     }
+    await Promise.all(publishing);
     return result;
   }
 
