@@ -153,7 +153,9 @@ export class GameContextService {
             from player_stories s where s.player_id = p.id) as gm_story,
          (select coalesce(json_agg(t order by t.sequence desc), '[]') from (
             select sequence, input, narrative from game_turns
-            where player_id = p.id order by sequence desc limit ?) t) as gm_turns,
+            where player_id = p.id and sequence > coalesce((select s.summarised_through
+              from player_stories s where s.player_id = p.id), 0)
+            order by sequence desc limit ?) t) as gm_turns,
          (select u.prompt_tokens + u.completion_tokens from llm_usage u
             where u.user_id = p.user_id and u.day = ?) as gm_tokens
        from players p where p.id = ? and p.user_id = ? and p.deleted_at is null`,
