@@ -1,5 +1,6 @@
 import {
   ChangeSet,
+  EntityManager,
   EventSubscriber,
   FlushEventArgs,
   MikroORM,
@@ -36,17 +37,27 @@ export class CacheInvalidation implements EventSubscriber, OnModuleInit {
       const rule = INVALIDATION_RULES[change.name];
       if (rule) for (const tag of rule(change as ChangeSet<Record<string, unknown>>)) tags.add(tag);
     }
-    if (tags.size === 0) return;
+    await this.onCommit(em, tags);
+  }
+
+  /**
+   * Bumps these tags once the transaction `em` runs in commits, together with what its
+   * flushes touched (one invalidation per commit); at once outside a transaction. For
+   * writes the change sets do not show (raw SQL).
+   */
+  async onCommit(em: EntityManager, tags: Iterable<string>): Promise<void> {
+    const unique = new Set(tags);
+    if (unique.size === 0) return;
     const trx = em.getTransactionContext<object>();
     if (!trx) {
-      // A flush outside any transaction has committed by now.
-      await this.cache.invalidate(tags);
+      // Outside any transaction, the write has committed by now.
+      await this.cache.invalidate(unique);
       return;
     }
     const root = rootTransaction(trx);
     const waiting = this.pending.get(root);
-    if (waiting) for (const tag of tags) waiting.add(tag);
-    else this.pending.set(root, tags);
+    if (waiting) for (const tag of unique) waiting.add(tag);
+    else this.pending.set(root, unique);
   }
 
   async afterTransactionCommit({ transaction }: TransactionEventArgs): Promise<void> {

@@ -7,12 +7,12 @@ import { CacheResultInterceptor } from './cache-result';
 import { OperationCache } from './operation-cache';
 import { ResponseCache } from './response-cache';
 
-/** The GraphQL response cache: @CacheResult / cacheField / @CacheTags, invalidated on commit. */
+/** The GraphQL response cache: @CacheResult / cacheField / @DependsOn, invalidated on commit. */
 @Global()
 @Module({
   imports: [AuthModule],
   providers: [ResponseCache, CacheInvalidation, CacheResultInterceptor, OperationCache],
-  exports: [ResponseCache, CacheResultInterceptor, OperationCache],
+  exports: [ResponseCache, CacheInvalidation, CacheResultInterceptor, OperationCache],
 })
 export class ResponseCacheModule implements OnApplicationBootstrap {
   constructor(

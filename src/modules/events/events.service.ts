@@ -7,7 +7,7 @@ import {
   toConnection,
 } from '../../common/graphql/connection';
 import { CacheTags } from '../../common/cache/cache-tags';
-import { ResponseCache } from '../../common/cache/response-cache';
+import { CacheInvalidation } from '../../common/cache/cache-invalidation';
 import { InjectEventBus } from '../../infra/pubsub/pubsub.module';
 import { EventBus } from '../../infra/pubsub/event-bus';
 import { Player } from '../players/player.entity';
@@ -105,7 +105,7 @@ export class EventsService {
   constructor(
     private readonly em: EntityManager,
     @InjectEventBus() private readonly bus: EventBus,
-    private readonly cache: ResponseCache,
+    private readonly invalidation: CacheInvalidation,
   ) {}
 
   /** Registers a reaction to events of these types (modules call it once, at start-up). */
@@ -166,13 +166,16 @@ export class EventsService {
       }
       if (recorded.some((r) => r.event.id === undefined))
         throw new Error('events taken from the log were not written');
+      // Cached reads of these characters end when this commits, before the caller hears of
+      // it. The ORM's change sets name the same tags (cache-tags.ts), but some writes here
+      // bypass the unit of work (the events themselves, a game-master turn's progression):
+      // every change to a character records an event, so this catches those too.
+      await this.invalidation.onCommit(
+        tx,
+        recorded.map((r) => CacheTags.player(r.event.player.id)),
+      );
       return value;
     });
-    // Cached reads of these characters end before the caller hears of the change. The ORM's
-    // change sets bump the same tags (cache-tags.ts), but some writes here bypass the unit of
-    // work (the events themselves, a game-master turn's progression): every change to a
-    // character records an event, so this catches those too.
-    await this.cache.invalidate(recorded.map((r) => CacheTags.player(r.event.player.id)));
     // Sent one after another without waiting: one Redis connection keeps their order (in
     // memory they are delivered at once, in order), and a turn's events cost one round trip.
     const publishing: Promise<void>[] = [];
