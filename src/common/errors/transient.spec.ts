@@ -16,6 +16,17 @@ describe('isRetryableDatabaseError', () => {
     ['a dead client', new Error('Client has encountered a connection error and is not queryable')],
     ['a lost connection', new Error('update "players" set … - Connection terminated unexpectedly')],
     ['a deadlock', withCode('deadlock detected', '40P01')],
+    // PostgreSQL answered the COMMIT itself: it rolled the transaction back.
+    [
+      'a COMMIT refused by a shutdown',
+      new DriverException(
+        withCode('COMMIT; - terminating connection due to administrator command', '57P01'),
+      ),
+    ],
+    [
+      'a COMMIT refused as a serialization failure',
+      withCode('COMMIT; - could not serialize access', '40001'),
+    ],
   ])('retries after %s', (_, error) => {
     expect(isRetryableDatabaseError(error)).toBe(true);
   });
@@ -23,6 +34,7 @@ describe('isRetryableDatabaseError', () => {
   it.each([
     // The commit may have landed: the client must look before it sends the write again.
     ['a connection lost during COMMIT', new Error('COMMIT; - Connection terminated unexpectedly')],
+    ['a COMMIT whose socket broke', withCode('COMMIT; - write ECONNRESET', 'ECONNRESET')],
     [
       'a rule the database enforces, even when user data in it looks transient',
       new CheckConstraintViolationException(

@@ -6,7 +6,11 @@
  * left nothing behind.
  *
  * A connection lost *during* COMMIT is the one ambiguous case (the commit may
- * have landed): it is not retryable, and the client should re-read first.
+ * have landed): it is not retryable, and the client should re-read first. A COMMIT
+ * that PostgreSQL itself answered with an error is not ambiguous: the backend holds
+ * off shutdown signals while it commits and sends nothing between the commit and
+ * COMMIT's reply, so an error reply (a shutdown's 57P01, a serialization failure)
+ * means the transaction was rolled back.
  */
 /**
  * Socket errors of the pool's connection attempts arrive raw (not as DriverException). Nothing
@@ -37,14 +41,14 @@ const TRANSIENT_MESSAGES = [
 export function isRetryableDatabaseError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { code, message } = error as Error & { code?: unknown };
+  const sqlstate = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
   // knex prefixes a failed statement's message with its SQL.
-  if (/^COMMIT;? - /i.test(message)) return false;
+  if (/^COMMIT;? - /i.test(message))
+    return sqlstate !== undefined && TRANSIENT_SQLSTATES.has(sqlstate);
   if (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) return true;
   // An error PostgreSQL itself raised is judged by its SQLSTATE alone (the message may quote
   // user data); class 08 is "connection exception".
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
-    return TRANSIENT_SQLSTATES.has(code) || code.startsWith('08');
-  }
+  if (sqlstate) return TRANSIENT_SQLSTATES.has(sqlstate) || sqlstate.startsWith('08');
   // The driver's own errors (no SQLSTATE): a connection that died or never came.
   return TRANSIENT_MESSAGES.some((pattern) => pattern.test(message));
 }
