@@ -1,4 +1,7 @@
-import { gameEventsTopic } from '../src/modules/events/events.service';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { EventType } from '../src/modules/events/event-type.enum';
+import { EventsService, gameEventsTopic } from '../src/modules/events/events.service';
+import { Player } from '../src/modules/players/player.entity';
 import { createPlayer, errorCode, registerUser, TestUser } from './support/factories';
 import { bootTestApp, TestApp } from './support/test-app';
 import { subscribe, waitFor, wsClient } from './support/ws';
@@ -164,5 +167,40 @@ describe('events', () => {
     expect(
       await app.sql(`select count(*)::int as n from players where user_id = ?`, [bob.id]),
     ).toEqual([{ n: 0 }]);
+  });
+
+  it('a change made at once writes its events in its own statement, and leaves reactions to a transaction', async () => {
+    const player = await createPlayer(app, alice);
+    const events = app.running.app.get(EventsService);
+    const em = app.running.app.get(EntityManager).fork();
+    const hero = await em.findOneOrFail(Player, player.id);
+    const types = async () =>
+      (
+        await app.sql<{ type: string }>(
+          'select type from game_events where player_id = ? order by id',
+          [player.id],
+        )
+      ).map((r) => r.type);
+    const before = await types();
+    const written = await events.atOnce(async (log) => {
+      log.record(hero, EventType.GOLD_CHANGED, 'a coin', { amount: 1 });
+      const pending = await log.take();
+      const { sql, params } = pending.insert();
+      pending.written((await em.execute<{ id: string }[]>(sql, params)).map((r) => r.id));
+      return 'written';
+    });
+    expect(written).toBe('written');
+    expect(await types()).toEqual([...before, EventType.GOLD_CHANGED]);
+
+    // Travelling advances VISIT objectives (a reaction): that takes a transaction.
+    let wrote = false;
+    const refused = await events.atOnce(async (log) => {
+      log.record(hero, EventType.TRAVELLED, 'a step', { to: 'nowhere' });
+      await log.take();
+      wrote = true;
+      return 'written';
+    });
+    expect([refused, wrote]).toEqual([undefined, false]);
+    expect(await types()).toEqual([...before, EventType.GOLD_CHANGED]);
   });
 });
