@@ -46,7 +46,12 @@ export async function startApp(
   const embedded = await starting;
   try {
     const database = embedded
-      ? { url: embedded.url, poolSize: EMBEDDED_MAX_CONNECTIONS, migrateOnStart: true }
+      ? {
+          url: embedded.url,
+          poolSize: EMBEDDED_MAX_CONNECTIONS,
+          migrateOnStart: true,
+          namedStatements: false,
+        }
       : {
           url: config.database.url!,
           poolSize: config.database.poolSize,

@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { DynamicModule, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { DatabaseTarget, ormOptions } from './orm.options';
+import { useNamedStatements } from './prepared';
 
 export interface DatabaseModuleOptions extends DatabaseTarget {
   migrateOnStart: boolean;
@@ -34,6 +35,12 @@ export class DatabaseModule {
           provide: MigrateOnStart,
           inject: [MikroORM],
           useFactory: (orm: MikroORM) => new MigrateOnStart(orm, options.migrateOnStart),
+        },
+        {
+          provide: 'NAMED_STATEMENTS',
+          inject: [MikroORM],
+          useFactory: (orm: MikroORM) =>
+            useNamedStatements(orm.config, options.namedStatements ?? true),
         },
       ],
     };

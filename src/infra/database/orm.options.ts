@@ -9,6 +9,8 @@ export interface DatabaseTarget {
   poolSize: number;
   /** Bound on opening one connection (pg's connectionTimeoutMillis); default 5 s. */
   connectTimeoutMs?: number;
+  /** Hot statements as named prepared statements (prepared.ts); off for PGlite. */
+  namedStatements?: boolean;
 }
 
 /** MikroORM options shared by the app, `npm run migrate` and the MikroORM CLI. */
