@@ -1,5 +1,5 @@
 import { CheckConstraintViolationException, DriverException } from '@mikro-orm/core';
-import { isRetryableDatabaseError } from './transient';
+import { isRetryableDatabaseError, lostInFlight } from './transient';
 
 const withCode = (message: string, code?: string) => Object.assign(new Error(message), { code });
 
@@ -48,5 +48,15 @@ describe('isRetryableDatabaseError', () => {
     ['a non-error', 'ECONNREFUSED'],
   ])('does not retry %s', (_, error) => {
     expect(isRetryableDatabaseError(error)).toBe(false);
+  });
+
+  it.each([
+    ['a connection reset', withCode('read ECONNRESET', 'ECONNRESET'), true],
+    ['a connection that ended', new Error('insert … - Connection terminated unexpectedly'), true],
+    ['a connection never opened', withCode('connect ECONNREFUSED', 'ECONNREFUSED'), false],
+    ['a pool with no connection to give', new Error('Timeout acquiring a connection'), false],
+    ['an answer from PostgreSQL', withCode('terminating connection', '57P01'), false],
+  ])('tells a statement lost in flight: %s', (_, error, lost) => {
+    expect(lostInFlight(error)).toBe(lost);
   });
 });

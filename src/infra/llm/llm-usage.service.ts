@@ -2,13 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
+import type { UsageCounts } from './llm.types';
 
-export interface UsageCounts {
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  cacheHits: number;
-}
+export type { UsageCounts };
 
 export interface UsageReport {
   today: UsageCounts;
@@ -24,6 +20,34 @@ const ZERO: UsageCounts = { requests: 0, promptTokens: 0, completionTokens: 0, c
 /** The UTC calendar day of `now`, as stored in `llm_usage.day`. */
 export function usageDay(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
+}
+
+/**
+ * What LlmUsageService.record writes, as one statement (or a WITH clause of a
+ * caller's statement): adds `delta` to the user's counters of today.
+ */
+export function usageUpsert(
+  userId: string,
+  delta: Partial<UsageCounts>,
+): { sql: string; params: unknown[] } {
+  const d = { ...ZERO, ...delta };
+  return {
+    sql: `insert into "llm_usage" ("user_id", "day", "requests", "prompt_tokens", "completion_tokens", "cache_hits")
+      values (?, ?, ?, ?, ?, ?)
+      on conflict ("user_id", "day") do update set
+        "requests" = "llm_usage"."requests" + excluded."requests",
+        "prompt_tokens" = "llm_usage"."prompt_tokens" + excluded."prompt_tokens",
+        "completion_tokens" = "llm_usage"."completion_tokens" + excluded."completion_tokens",
+        "cache_hits" = "llm_usage"."cache_hits" + excluded."cache_hits"`,
+    params: [userId, usageDay(), d.requests, d.promptTokens, d.completionTokens, d.cacheHits],
+  };
+}
+
+/** Sums of usage counters (a turn's attempts). */
+export function addUsage(a: UsageCounts | undefined, b: Partial<UsageCounts>): UsageCounts {
+  const sum = { ...ZERO, ...a };
+  for (const key of Object.keys(ZERO) as (keyof UsageCounts)[]) sum[key] += b[key] ?? 0;
+  return sum;
 }
 
 /**
@@ -47,18 +71,9 @@ export class LlmUsageService {
 
   /** Adds to today's counters. Never throws: losing a count must not fail a turn. */
   async record(userId: string, delta: Partial<UsageCounts>): Promise<void> {
-    const d = { ...ZERO, ...delta };
+    const { sql, params } = usageUpsert(userId, delta);
     try {
-      await this.em.getConnection().execute(
-        `insert into "llm_usage" ("user_id", "day", "requests", "prompt_tokens", "completion_tokens", "cache_hits")
-         values (?, ?, ?, ?, ?, ?)
-         on conflict ("user_id", "day") do update set
-           "requests" = "llm_usage"."requests" + excluded."requests",
-           "prompt_tokens" = "llm_usage"."prompt_tokens" + excluded."prompt_tokens",
-           "completion_tokens" = "llm_usage"."completion_tokens" + excluded."completion_tokens",
-           "cache_hits" = "llm_usage"."cache_hits" + excluded."cache_hits"`,
-        [userId, usageDay(), d.requests, d.promptTokens, d.completionTokens, d.cacheHits],
-      );
+      await this.em.getConnection().execute(sql, params);
     } catch (error) {
       this.logger.warn(`usage not recorded: ${(error as Error).message}`);
     }

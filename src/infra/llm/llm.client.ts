@@ -197,13 +197,9 @@ export class LlmClient {
     this.metrics.llmTokens.inc({ purpose: req.purpose, kind: 'prompt' }, promptTokens);
     this.metrics.llmTokens.inc({ purpose: req.purpose, kind: 'completion' }, completionTokens);
     if (req.userId) {
-      const written = this.usage.record(req.userId, {
-        requests: 1,
-        promptTokens,
-        completionTokens,
-      });
-      if (req.usageWrite) req.usageWrite(written);
-      else await written;
+      const usage = { requests: 1, promptTokens, completionTokens, cacheHits: 0 };
+      if (req.takeUsage) req.takeUsage(usage);
+      else await this.usage.record(req.userId, usage);
     }
 
     let response: LlmResponse = { ...result, latencyMs: Date.now() - started, cached: false };

@@ -1,3 +1,11 @@
+/** Model usage counters, per call or summed (per account and UTC day in llm_usage). */
+export interface UsageCounts {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  cacheHits: number;
+}
+
 /**
  * The contract between the game master and whatever writes its text: a model
  * behind any OpenAI-compatible server (`LlmClient`), or the offline game master.
@@ -67,11 +75,11 @@ export interface LlmRequest {
    */
   tokensSpentToday?: number;
   /**
-   * Handed the usage write instead of the call waiting for it: a caller with more
-   * to do (a turn's transaction) does it meanwhile, and waits for the write before
-   * it answers. The write never rejects.
+   * Handed the call's usage instead of the call writing it: the caller must record
+   * it whatever happens next (LlmUsageService.record, or `usageUpsert` in a
+   * statement of its own: a turn writes it with its changes, one round trip fewer).
    */
-  usageWrite?: (written: Promise<void>) => void;
+  takeUsage?: (usage: UsageCounts) => void;
   /**
    * Serve and store the answer in the cache (never for turns). `key` defaults to
    * a hash of the full prompt (model, messages, tools, schema).

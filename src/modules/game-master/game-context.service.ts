@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { entityColumns, executePrepared } from '../../infra/database/prepared';
 import { Player } from '../players/player.entity';
 import { experienceToNextLevel } from '../players/progression';
 import type { QuestObjective } from '../quests/quest.entity';
@@ -66,6 +67,11 @@ type Place = Pick<GameContext, 'location' | 'exits' | 'npcs'>;
 /** A turn's reads before the model call (GameContextService.loadTurn). */
 export interface LoadedTurn {
   player: Player;
+  /**
+   * The character's row as read, and its version (`xmin`): for a write that checks
+   * the row is still the one the turn's rules saw (GameTurnRepository.insertApplied).
+   */
+  read: { row: Record<string, unknown>; version: string };
   context: GameContext;
   story: { summary: string; summarisedThrough: number } | null;
   /** The newest turns, newest first. */
@@ -116,6 +122,9 @@ export class GameContextService {
    */
   private readonly places = new Map<string, Promise<Place>>();
 
+  /** The character's columns, listed (entityColumns). */
+  private playerColumns?: string;
+
   /**
    * What the character's surroundings, inventory and quests look like; `player`
    * is the character as just read. One statement: every round trip to the
@@ -147,28 +156,38 @@ export class GameContextService {
     day: string,
   ): Promise<LoadedTurn | null> {
     // Plain rows: nothing enters the caller's unit of work but the character.
-    const [row] = await em.execute<(ContextRow & Record<string, unknown>)[]>(
-      `select p.*, ${CONTEXT_COLUMNS},
+    const [row] = await executePrepared<ContextRow & Record<string, unknown>>(
+      em,
+      `select ${(this.playerColumns ??= entityColumns(em, Player, 'p'))},
+         p.xmin::text as gm_version, ${CONTEXT_COLUMNS},
          (select json_build_object('summary', s.summary, 'through', s.summarised_through)
             from player_stories s where s.player_id = p.id) as gm_story,
          (select coalesce(json_agg(t order by t.sequence desc), '[]') from (
             select sequence, input, narrative from game_turns
-            where player_id = p.id and sequence > coalesce((select s.summarised_through
-              from player_stories s where s.player_id = p.id), 0)
+            where player_id = p.id and sequence > greatest(
+              coalesce((select s.summarised_through
+                from player_stories s where s.player_id = p.id), 0),
+              -- Turns are numbered 1, 2, 3… per character: the newest are the highest
+              -- numbers, bounded from the index alone. Otherwise a planner that knows
+              -- little of the table (a new one) sorts the whole story to keep 40 turns.
+              (select coalesce(max(sequence), 0) from game_turns where player_id = p.id) - ?)
             order by sequence desc limit ?) t) as gm_turns,
          (select u.prompt_tokens + u.completion_tokens from llm_usage u
             where u.user_id = p.user_id and u.day = ?) as gm_tokens
        from players p where p.id = ? and p.user_id = ? and p.deleted_at is null`,
-      [MAX_OTHERS_HERE, MAX_INVENTORY_LINES, turns, day, playerId, userId],
+      [MAX_OTHERS_HERE, MAX_INVENTORY_LINES, turns, turns, day, playerId, userId],
     );
     if (!row) return null;
-    const { gm_others, gm_inventory, gm_quests, gm_story, gm_turns, gm_tokens, ...columns } = row;
+    const { gm_others, gm_inventory, gm_quests, gm_story, gm_turns, gm_tokens, gm_version } = row;
+    const columns = { ...row };
+    for (const extra of Object.keys(row)) if (extra.startsWith('gm_')) delete columns[extra];
     // The same entity a findOne would give, without building a query for it.
     const player = em.map(Player, columns);
     const place = await this.place(em, player.locationId);
     const story = json<{ summary: string; through: number } | null>(gm_story);
     return {
       player,
+      read: { row: columns, version: String(gm_version) },
       context: this.assemble(player, place, { gm_others, gm_inventory, gm_quests }),
       story: story ? { summary: story.summary, summarisedThrough: Number(story.through) } : null,
       latest: json<{ sequence: number; input: string; narrative: string }[]>(gm_turns).map((t) => ({

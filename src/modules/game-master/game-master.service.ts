@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
+import { lostInFlight } from '../../common/errors/transient';
 import {
   Connection,
   DEFAULT_PAGE_SIZE,
@@ -11,13 +13,19 @@ import {
 import { InjectConfig } from '../../config/config.module';
 import type { AppConfig } from '../../config/env';
 import { LlmClient } from '../../infra/llm/llm.client';
-import { usageDay } from '../../infra/llm/llm-usage.service';
+import {
+  addUsage,
+  LlmUsageService,
+  usageDay,
+  usageUpsert,
+} from '../../infra/llm/llm-usage.service';
 import {
   LlmMessage,
   LlmResponse,
   LlmToolCall,
   LlmUnavailableError,
   type LlmFailureReason,
+  type UsageCounts,
 } from '../../infra/llm/llm.types';
 import { MetricsService } from '../../infra/metrics/metrics.service';
 import { EventBus } from '../../infra/pubsub/event-bus';
@@ -25,17 +33,17 @@ import { InjectEventBus } from '../../infra/pubsub/pubsub.module';
 import { EventsService } from '../events/events.service';
 import { Player } from '../players/player.entity';
 import { cleanHint, QuestsService, type PreparedOffer } from '../quests/quests.service';
-import { GameContext, GameContextService } from './game-context.service';
+import { GameContext, GameContextService, LoadedTurn } from './game-context.service';
 import { GameMasterErrors } from './game-master.errors';
-import { parseToolCall, preview, storable, TOOL_DEFINITIONS } from './game-tools';
+import { isToolName, parseToolCall, preview, storable, TOOL_DEFINITIONS } from './game-tools';
 import { GameTurn, RejectedProposal, TurnSource } from './game-turn.entity';
 import { characterWrite } from './game-turn.repository';
 import { NarrationStream } from './narration';
 import { offlineTurn, suggestionsFor } from './offline-game-master';
 import { repairMessage, turnMessages } from './prompt';
 import { MAX_LOADED_TURNS, StoryMemoryService } from './story-memory.service';
-import { TurnApplier } from './turn-applier';
-import { Refusal, turnBudget } from './turn-rules';
+import { ApplyOutcome, TurnApplier } from './turn-applier';
+import { CHARACTER_ROW_TOOLS, Refusal, turnBudget } from './turn-rules';
 
 /** Time kept back from the model so the offline game master can still answer within the deadline. */
 const OFFLINE_RESERVE_MS = 250;
@@ -80,18 +88,19 @@ export class GameMasterService {
     private readonly applier: TurnApplier,
     private readonly quests: QuestsService,
     private readonly llm: LlmClient,
+    private readonly usage: LlmUsageService,
     private readonly metrics: MetricsService,
     @InjectEventBus() private readonly bus: EventBus,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   async act(userId: string, playerId: string, said: string): Promise<GameTurn> {
-    const usageWrites: Promise<void>[] = [];
+    const usage = new UnwrittenUsage((counts) => this.usage.record(userId, counts));
     try {
-      return await this.play(userId, playerId, said, usageWrites);
+      return await this.play(userId, playerId, said, usage);
     } finally {
-      // The model's usage is written on its own connection while the turn applies its changes.
-      await Promise.all(usageWrites);
+      // Unless the turn's own statement wrote it (applyChecked), whatever became of the turn.
+      await usage.close();
     }
   }
 
@@ -99,7 +108,7 @@ export class GameMasterService {
     userId: string,
     playerId: string,
     said: string,
-    usageWrites: Promise<void>[],
+    usage: UnwrittenUsage,
   ): Promise<GameTurn> {
     const input = cleanInput(said, this.config.gameMaster.inputMaxLength);
     const started = Date.now();
@@ -137,7 +146,7 @@ export class GameMasterService {
         narration,
         deadline,
         loaded.tokensToday,
-        usageWrites,
+        usage,
       );
     } catch (error) {
       this.logger.error(`no game master could answer: ${(error as Error).message}`);
@@ -163,33 +172,9 @@ export class GameMasterService {
     };
     let turn: GameTurn;
     try {
-      turn = await this.events.transaction(async (tx, log) => {
-        const locked = await tx.getRepository(Player).lockOwned(userId, playerId);
-        // Not persisted: written below in one statement with its applied tool calls.
-        const created = Object.assign(new GameTurn(), {
-          ...record,
-          player: locked,
-          createdAt: new Date(),
-        });
-        const outcome = await this.applier.apply({
-          tx,
-          log,
-          player: locked,
-          turn: created,
-          calls,
-          budget: turnBudget(this.config.gameMaster, locked),
-          offers,
-        });
-        created.effects = outcome.effects;
-        created.rejected = outcome.rejected;
-        // Reactions to the turn's events run here, before their rows and the character's go in.
-        const events = await log.take();
-        created.latencyMs = Date.now() - started;
-        created.sequence = await tx
-          .getRepository(GameTurn)
-          .insertApplied(created, events, characterWrite(tx, locked));
-        return created;
-      });
+      turn =
+        (await this.applyChecked(loaded, userId, record, calls, offers, started, usage)) ??
+        (await this.applyLocked(userId, playerId, record, calls, offers, started));
     } catch (error) {
       if (error instanceof DomainError) {
         // E.g. the character was deleted meanwhile: subscribers still hear that the turn ended.
@@ -200,6 +185,7 @@ export class GameMasterService {
       this.logger.error(
         `turn ${record.id} could not apply its changes: ${(error as Error).message}`,
       );
+      this.applier.countRolledBack(calls);
       turn = await this.recordUnapplied(userId, playerId, record, calls, started);
     }
     if (turn.effects.some((e) => e.tool === 'travel')) {
@@ -208,6 +194,117 @@ export class GameMasterService {
     }
     await narration.finish(turn.narrative);
     this.metrics.turns.inc({ source: turn.source });
+    return turn;
+  }
+
+  /**
+   * The common turn, whose proposals touch nothing but the character's own row
+   * (experience, gold, health, mana), in one statement and without a transaction:
+   * the rules are checked against the row as the turn read it, and the statement
+   * writes only if the row is still that version. Two round trips fewer than the
+   * locked way, which it leaves the turn to (undefined) when another tool was
+   * proposed, a level was gained (columns written by the flush), an event has
+   * reactions, or the character changed meanwhile.
+   */
+  private async applyChecked(
+    loaded: LoadedTurn,
+    userId: string,
+    record: TurnRecord,
+    calls: readonly LlmToolCall[],
+    offers: ReadonlyMap<string, PreparedOffer | Refusal>,
+    started: number,
+    usage: UnwrittenUsage,
+  ): Promise<GameTurn | undefined> {
+    if (calls.some((c) => isToolName(c.name) && !CHARACTER_ROW_TOOLS.has(c.name))) return undefined;
+    const { em } = this;
+    const { player } = loaded;
+    let turn: GameTurn | undefined;
+    try {
+      turn = await this.events.atOnce(async (log) => {
+        const created = newTurn(record, player);
+        const outcome = await this.applier.apply({
+          tx: em,
+          log,
+          player,
+          turn: created,
+          calls,
+          budget: turnBudget(this.config.gameMaster, player),
+          offers,
+        });
+        const character = characterWrite(em, player);
+        if (!character) return undefined;
+        created.effects = outcome.effects;
+        created.rejected = outcome.rejected;
+        const events = await log.take();
+        created.latencyMs = Date.now() - started;
+        // The model's usage goes in with it, whether or not the character is still as read.
+        const counts = usage.take();
+        let sequence: number | undefined;
+        try {
+          sequence = await em.getRepository(GameTurn).insertApplied(created, events, character, {
+            expected: loaded.read.version,
+            usage: counts && usageUpsert(userId, counts),
+          });
+        } catch (error) {
+          if (counts) usage.add(counts);
+          throw error;
+        }
+        if (sequence === undefined) return undefined;
+        created.sequence = sequence;
+        this.applier.count(outcome);
+        return created;
+      });
+    } catch (error) {
+      // The statement commits by itself: lost under way, it may have (a lost COMMIT). Played
+      // again, the turn would apply twice; the client reads `turns` first.
+      if (lostInFlight(error))
+        throw new DomainError(
+          'INTERNAL_SERVER_ERROR',
+          `turn ${record.id}: the connection was lost before its write was confirmed`,
+        );
+      // A turn of this character that left its row alone took the sequence meanwhile.
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    } finally {
+      // Given up: the character as read again, without the changes the rules made to it.
+      if (!turn) em.map(Player, { ...loaded.read.row });
+    }
+    return turn;
+  }
+
+  /** Any turn: its proposals applied in one transaction, under the character's row lock. */
+  private async applyLocked(
+    userId: string,
+    playerId: string,
+    record: TurnRecord,
+    calls: readonly LlmToolCall[],
+    offers: ReadonlyMap<string, PreparedOffer | Refusal>,
+    started: number,
+  ): Promise<GameTurn> {
+    let outcome!: ApplyOutcome;
+    const turn = await this.events.transaction(async (tx, log) => {
+      const locked = await tx.getRepository(Player).lockOwned(userId, playerId);
+      // Not persisted: written below in one statement with its applied tool calls.
+      const created = newTurn(record, locked);
+      outcome = await this.applier.apply({
+        tx,
+        log,
+        player: locked,
+        turn: created,
+        calls,
+        budget: turnBudget(this.config.gameMaster, locked),
+        offers,
+      });
+      created.effects = outcome.effects;
+      created.rejected = outcome.rejected;
+      // Reactions to the turn's events run here, before their rows and the character's go in.
+      const events = await log.take();
+      created.latencyMs = Date.now() - started;
+      created.sequence = await tx
+        .getRepository(GameTurn)
+        .insertApplied(created, events, characterWrite(tx, locked));
+      return created;
+    });
+    this.applier.count(outcome);
     return turn;
   }
 
@@ -236,7 +333,7 @@ export class GameMasterService {
     narration: NarrationStream,
     deadline: number,
     tokensToday: number,
-    usageWrites: Promise<void>[],
+    usage: UnwrittenUsage,
   ): Promise<Answer> {
     if (!this.llm.configured) return offline(offlineTurn(context, input), TurnSource.OFFLINE);
 
@@ -253,7 +350,7 @@ export class GameMasterService {
     for (let attempt = 0; ; attempt++) {
       let problem: string;
       // A repair's budget check reads the tokens the first attempt spent.
-      if (attempt > 0) await Promise.all(usageWrites);
+      if (attempt > 0) await usage.flush();
       try {
         const response = await this.callModel(
           [...messages, ...extra],
@@ -263,7 +360,7 @@ export class GameMasterService {
           deadline - OFFLINE_RESERVE_MS,
           // A summary or the first attempt may have spent since: a repair reads again.
           attempt === 0 && !memory.summarised ? tokensToday : undefined,
-          usageWrites,
+          usage,
         );
         promptTokens += response.usage.promptTokens;
         completionTokens += response.usage.completionTokens;
@@ -322,7 +419,7 @@ export class GameMasterService {
     narration: NarrationStream,
     deadline: number,
     tokensSpentToday: number | undefined,
-    usageWrites: Promise<void>[],
+    usage: UnwrittenUsage,
   ): Promise<LlmResponse> {
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -351,7 +448,7 @@ export class GameMasterService {
           userId,
           playerId,
           tokensSpentToday,
-          usageWrite: (written) => usageWrites.push(written),
+          takeUsage: (counts) => usage.add(counts),
         }),
         overrun,
       ]);
@@ -415,6 +512,47 @@ export class GameMasterService {
       });
     });
   }
+}
+
+/**
+ * A turn's model usage not written yet: written with the turn's changes, or on its
+ * own (`write`, which never throws).
+ */
+class UnwrittenUsage {
+  private counts?: UsageCounts;
+  private closed = false;
+
+  constructor(private readonly write: (counts: UsageCounts) => Promise<void>) {}
+
+  add(counts: UsageCounts): void {
+    // A call that answered after its turn gave up on it (the deadline) still cost tokens.
+    if (this.closed) void this.write(counts);
+    else this.counts = addUsage(this.counts, counts);
+  }
+
+  /** Hands over what is unwritten; `add` it back if writing it fails. */
+  take(): UsageCounts | undefined {
+    const { counts } = this;
+    this.counts = undefined;
+    return counts;
+  }
+
+  /** Writes what is unwritten. */
+  async flush(): Promise<void> {
+    const counts = this.take();
+    if (counts) await this.write(counts);
+  }
+
+  /** Writes what is unwritten, and from now on whatever still arrives, at once. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+}
+
+/** A turn of `player`, not persisted: written in one statement with its applied tool calls. */
+function newTurn(record: TurnRecord, player: Player): GameTurn {
+  return Object.assign(new GameTurn(), { ...record, player, createdAt: new Date() });
 }
 
 function offline(response: LlmResponse, source: TurnSource): Answer {

@@ -35,9 +35,11 @@ const MAX_REJECTIONS_KEPT = 200;
 const SOURCE = 'turn';
 
 export interface ApplyInput {
+  /** The transaction holding the character's lock; for a checked turn (only tools of
+   * CHARACTER_ROW_TOOLS, which read nothing else), the request's entity manager. */
   tx: EntityManager;
   log: EventLog;
-  /** Locked by the caller (PESSIMISTIC_WRITE) in this transaction. */
+  /** Locked by the caller (PESSIMISTIC_WRITE) in `tx`, or the row a checked turn read. */
   player: Player;
   turn: GameTurn;
   calls: readonly LlmToolCall[];
@@ -49,6 +51,8 @@ export interface ApplyInput {
 export interface ApplyOutcome {
   effects: AppliedEffect[];
   rejected: RejectedProposal[];
+  /** Every proposal's tool (a fixed set of metric labels) and the decision, in order. */
+  decisions: { tool: string; accepted: boolean }[];
 }
 
 type Handler = (
@@ -95,10 +99,11 @@ export class TurnApplier {
     const { player, calls, budget } = input;
     const effects: AppliedEffect[] = [];
     const rejected: RejectedProposal[] = [];
+    const decisions: ApplyOutcome['decisions'] = [];
     const seen = new Set<string>();
     let unrecorded = 0;
     const reject = (call: LlmToolCall, reason: string) => {
-      this.metrics.toolProposals.inc({ tool: metricName(call.name), decision: 'rejected' });
+      decisions.push({ tool: metricName(call.name), accepted: false });
       if (rejected.length >= MAX_REJECTIONS_KEPT) return void unrecorded++;
       rejected.push({
         toolCallId: preview(call.id, MAX_TOOL_CALL_ID_CHARS),
@@ -155,7 +160,7 @@ export class TurnApplier {
       budget.toolCalls--;
       // Each effect becomes the call's applied_tool_calls row, written with the turn.
       effects.push({ toolCallId: id, tool: parsed.tool, args: parsed.args, result });
-      this.metrics.toolProposals.inc({ tool: parsed.tool, decision: 'accepted' });
+      decisions.push({ tool: parsed.tool, accepted: true });
     }
     if (unrecorded > 0)
       rejected.push({
@@ -164,7 +169,19 @@ export class TurnApplier {
         args: '',
         reason: `${unrecorded} more proposals rejected and not listed`,
       });
-    return { effects, rejected };
+    return { effects, rejected, decisions };
+  }
+
+  /** Counts the decisions of an outcome that was written (not of one given up or rolled back). */
+  count({ decisions }: ApplyOutcome): void {
+    for (const { tool, accepted } of decisions)
+      this.metrics.toolProposals.inc({ tool, decision: accepted ? 'accepted' : 'rejected' });
+  }
+
+  /** Counts the proposals of a turn whose changes rolled back: none was applied. */
+  countRolledBack(calls: readonly LlmToolCall[]): void {
+    for (const call of calls)
+      this.metrics.toolProposals.inc({ tool: metricName(call.name), decision: 'rejected' });
   }
 
   private async grantExperience(

@@ -42,6 +42,18 @@ export const NEEDS_LIFE: ReadonlySet<ToolName> = new Set(
   TOOL_NAMES.filter((tool) => tool !== 'change_health' && tool !== 'change_mana'),
 );
 
+/**
+ * Tools whose rules read and change nothing but the acting character's own row:
+ * a turn of only these can be checked against the row as it read it, and written
+ * in one statement if the row has not changed since (GameMasterService).
+ */
+export const CHARACTER_ROW_TOOLS: ReadonlySet<ToolName> = new Set<ToolName>([
+  'grant_experience',
+  'change_health',
+  'change_mana',
+  'change_gold',
+]);
+
 /** A proposal the rules refuse; its message is the recorded reason. */
 export class Refusal extends Error {
   constructor(reason: string) {
