@@ -13,6 +13,7 @@ import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import OpenAI from 'openai';
 import { startApp } from '../src/bootstrap';
 import { loadConfig } from '../src/config/env';
+import { LlmClient } from '../src/infra/llm/llm.client';
 import { GameMasterService } from '../src/modules/game-master/game-master.service';
 import { startFakeOpenAI } from '../test/support/fake-openai';
 import { createPlayer, register } from './lib/game';
@@ -63,6 +64,19 @@ async function main(): Promise<number> {
     const orm = running.app.get(MikroORM);
     const sdk = new OpenAI({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0 });
 
+    // Time spent inside the model call of each turn (the LLM client and the SDK), to tell the
+    // turn's own time from the model call's jitter, which the bare call's p50 does not cover.
+    const llm = running.app.get(LlmClient);
+    const complete = llm.complete.bind(llm);
+    let modelMs = 0;
+    llm.complete = async (req) => {
+      const started = performance.now();
+      try {
+        return await complete(req);
+      } finally {
+        modelMs += performance.now() - started;
+      }
+    };
     const turn = () =>
       RequestContext.create(orm.em, () => gm.act(account.userId, playerId, 'I help at the market'));
     // The same request the game master sent (its prompt, tools and streaming), without the game.
@@ -96,6 +110,7 @@ async function main(): Promise<number> {
     };
     const actMs: number[] = [];
     const bareMs: number[] = [];
+    const outsideModelMs: number[] = [];
     let applied = 0;
     let request: any = { messages: [] };
     for (let i = 0; i < WARMUP + TURNS; i++) {
@@ -105,6 +120,7 @@ async function main(): Promise<number> {
       const bareTime = performance.now() - started;
       const bareCpuTime = cpu() - cpuStart;
       cpuStart = cpu();
+      modelMs = 0;
       started = performance.now();
       const result = await turn();
       const actTime = performance.now() - started;
@@ -114,6 +130,7 @@ async function main(): Promise<number> {
       if (i === WARMUP) statements = 0;
       if (i >= WARMUP && request.messages.length) {
         actMs.push(actTime);
+        outsideModelMs.push(actTime - modelMs);
         actCpu += actCpuTime;
         bareCpu += bareCpuTime;
         bareMs.push(bareTime);
@@ -126,6 +143,7 @@ async function main(): Promise<number> {
     orm.config.set('onQuery', onQuery);
     actMs.sort((a, b) => a - b);
     bareMs.sort((a, b) => a - b);
+    outsideModelMs.sort((a, b) => a - b);
     const bareP50 = percentile(bareMs, 50);
     const overhead = actMs.map((t) => t - bareP50).sort((a, b) => a - b);
     const p50 = percentile(overhead, 50);
@@ -145,6 +163,9 @@ async function main(): Promise<number> {
     );
     console.log(
       `overhead (act - bare p50): p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms; act/bare at p50 ${(percentile(actMs, 50) / bareP50).toFixed(2)}`,
+    );
+    console.log(
+      `act() outside its model call (LlmClient.complete), per turn: p50 ${fmt(percentile(outsideModelMs, 50))} ms, p99 ${fmt(percentile(outsideModelMs, 99))} ms`,
     );
     console.log(
       `CPU of this process:   act ${fmt(actCpu / actMs.length)} ms per turn, bare call ${fmt(bareCpu / bareMs.length)} ms; difference ${fmt((actCpu - bareCpu) / actMs.length)} ms`,
