@@ -45,9 +45,12 @@ export class StoryMemoryService {
           [player.id],
         ),
       em.fork().execute<{ sequence: number; input: string; narrative: string }[]>(
+        // Bounded by number as in GameContextService.loadTurn: the newest turns are the highest.
         `select sequence, input, narrative from game_turns
-         where player_id = ? order by sequence desc limit ?`,
-        [player.id, MAX_LOADED_TURNS],
+         where player_id = ? and sequence > (
+           select coalesce(max(sequence), 0) from game_turns where player_id = ?) - ?
+         order by sequence desc limit ?`,
+        [player.id, player.id, MAX_LOADED_TURNS, MAX_LOADED_TURNS],
       ),
     ]);
     return this.recallFrom(
