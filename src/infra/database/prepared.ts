@@ -54,12 +54,13 @@ export async function executePrepared<T>(
   sql: string,
   params: readonly unknown[],
 ): Promise<T[]> {
-  const statement = prepare(sql);
+  // What em.execute does besides running it: the query hook (statement counts; it may also
+  // rewrite the text) and the log.
+  const text = em.config.get('onQuery')(sql, params as unknown[]);
+  const statement = prepare(text);
   const named = namedStatements.get(em.config) ?? false;
   const trx = em.getTransactionContext<{ client: KnexClient }>();
   const client = trx ? trx.client : (em.getConnection().getKnex().client as KnexClient);
-  // What em.execute does besides running it: the query hook (statement counts) and the log.
-  em.config.get('onQuery')(sql, params as unknown[]);
   const logger = em.config.getLogger();
   const started = Date.now();
   let pg: PgConnection | undefined;
@@ -70,11 +71,11 @@ export async function executePrepared<T>(
       text: statement.text,
       values: params as unknown[],
     });
-    logger.logQuery({ query: sql, params: [...params], took: Date.now() - started });
+    logger.logQuery({ query: text, params: [...params], took: Date.now() - started });
     return rows as T[];
   } catch (error) {
     logger.logQuery({
-      query: sql,
+      query: text,
       params: [...params],
       took: Date.now() - started,
       level: 'error',
