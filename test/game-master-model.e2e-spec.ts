@@ -7,7 +7,7 @@ import { STARTING_LOCATION_ID } from '../src/modules/world/world.seed';
 import { createPlayer, registerUser, TestUser } from './support/factories';
 import { FakeOpenAI, startFakeOpenAI } from './support/fake-openai';
 import { countStatements } from './support/statements';
-import { bootTestApp, TestApp } from './support/test-app';
+import { bootTestApp, onRealServers, TestApp } from './support/test-app';
 import { subscribe, waitFor, wsClient } from './support/ws';
 import { narrationTopic } from '../src/modules/game-master/narration';
 import { ACT } from './support/game-master';
@@ -247,6 +247,61 @@ describe('game master (model)', () => {
     const after = await row(hero.id);
     expect([after.gold, after.health]).toEqual([hero.gold + 100 - charge, hero.health - 7]);
   });
+
+  // The connection of a turn's one-statement write is cut while PostgreSQL runs it: the
+  // statement still commits, so the turn must not say "try again". (Real PostgreSQL only: the
+  // embedded engine serves its one connection from one session.)
+  (onRealServers() ? it : it.skip)(
+    'a turn whose write statement loses its connection in flight is not offered for a replay',
+    async () => {
+      const hero = await createPlayer(app, alice);
+      fake.respondWith(() => ({
+        content: 'You train.',
+        toolCalls: [{ name: 'grant_experience', arguments: { amount: 3 } }],
+      }));
+      await app.sql(`create or replace function slow_turn() returns trigger language plpgsql as $$
+        begin
+          if new.input = 'a slow write' then perform pg_sleep(0.8); end if;
+          return new;
+        end $$`);
+      await app.sql(`create trigger slow_turn before insert on game_turns
+        for each row execute function slow_turn()`);
+      try {
+        const playing = app.gql(
+          ACT,
+          { playerId: hero.id, input: 'a slow write' },
+          alice.accessToken,
+        );
+        let pid = 0;
+        await waitFor(async () => {
+          const [busy] = await app.sql<{ pid: number }>(
+            `select pid from pg_stat_activity
+             where state = 'active' and query like '%insert into game_turns%' and pid <> pg_backend_pid()`,
+          );
+          pid = busy?.pid ?? 0;
+          return pid !== 0;
+        });
+        // The pool's connection running it, cut from this side without a word.
+        const pool = (app.orm.em.getKnex().client as any).pool;
+        const used = pool.used.map((u: any) => u.resource).find((c: any) => c.processID === pid);
+        expect(used).toBeDefined();
+        used.connection.stream.destroy();
+        const res = await playing;
+        expect(res.errors?.[0].extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+        expect(res.errors?.[0].extensions.retryable).toBeUndefined();
+        // PostgreSQL ran it to the end: the turn is there once, applied once.
+        await waitFor(async () => (await row(hero.id)).experience === 3, 5_000, 'the commit');
+        const turns = await app.sql<{ effects: unknown[] }>(
+          'select effects from game_turns where player_id = ?',
+          [hero.id],
+        );
+        expect(turns.map((t) => t.effects.length)).toEqual([1]);
+      } finally {
+        await app.sql('drop trigger slow_turn on game_turns');
+        await app.sql('drop function slow_turn()');
+      }
+    },
+  );
 
   it("a turn's model usage and its tool decisions count once, however its changes are written", async () => {
     const hero = await createPlayer(app, alice);
