@@ -3,6 +3,7 @@ import { EventType } from '../src/modules/events/event-type.enum';
 import { EventsService, gameEventsTopic } from '../src/modules/events/events.service';
 import { Player } from '../src/modules/players/player.entity';
 import { createPlayer, errorCode, registerUser, TestUser } from './support/factories';
+import { countStatements } from './support/statements';
 import { bootTestApp, TestApp } from './support/test-app';
 import { subscribe, waitFor, wsClient } from './support/ws';
 
@@ -202,5 +203,35 @@ describe('events', () => {
     });
     expect([refused, wrote]).toEqual([undefined, false]);
     expect(await types()).toEqual([...before, EventType.GOLD_CHANGED]);
+  });
+
+  it("reads every character's page of events in one statement, each page its own", async () => {
+    const carol = await registerUser(app);
+    const MY_LOGS = `{ me { players { id events(first: 2) {
+      edges { node { id playerId } } pageInfo { hasNextPage } } } } }`;
+    await createPlayer(app, carol);
+    const one = await countStatements(app, () => app.gql(MY_LOGS, {}, carol.accessToken));
+    await createPlayer(app, carol);
+    await createPlayer(app, carol);
+    let res: any;
+    const three = await countStatements(
+      app,
+      async () => (res = await app.gql(MY_LOGS, {}, carol.accessToken)),
+    );
+    expect(three).toBe(one);
+    const logs = res.data.me.players as { id: string; events: any }[];
+    expect(logs).toHaveLength(3);
+    for (const log of logs) {
+      const ids = (
+        await app.sql<{ id: string }>(
+          'select id::text from game_events where player_id = ? order by id',
+          [log.id],
+        )
+      ).map((r) => r.id);
+      expect(log.events.edges.map((e: any) => [e.node.id, e.node.playerId])).toEqual(
+        ids.slice(0, 2).map((id) => [id, log.id]),
+      );
+      expect(log.events.pageInfo.hasNextPage).toBe(ids.length > 2);
+    }
   });
 });

@@ -3,10 +3,12 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser } from '../../common/auth/decorators';
 import { ConnectionArgs } from '../../common/graphql/connection';
+import { LoaderRegistry, Loaders } from '../../common/graphql/loaders';
 import { ParseIdPipe } from '../../common/errors/validation';
 import { Player } from '../players/player.entity';
 import { PlayerModel } from '../players/player.type';
 import { PlayerErrors } from '../players/players.errors';
+import { EventsLoader } from './events.loader';
 import { EventsService, fromPublished, PublishedEvent } from './events.service';
 import { GameEventConnection, GameEventModel } from './game-event.type';
 
@@ -14,14 +16,19 @@ import { GameEventConnection, GameEventModel } from './game-event.type';
 export class EventsResolver {
   constructor(
     private readonly eventsService: EventsService,
+    private readonly loader: EventsLoader,
     private readonly em: EntityManager,
   ) {}
 
   @ResolveField(() => GameEventConnection, {
     description: "This character's event log, oldest first.",
   })
-  events(@Parent() player: Player, @Args() args: ConnectionArgs) {
-    return this.eventsService.page(player.id, args.first, args.after);
+  events(
+    @Parent() player: Player,
+    @Args() args: ConnectionArgs,
+    @Loaders() loaders: LoaderRegistry,
+  ) {
+    return this.loader.page(loaders, player.id, args.first, args.after);
   }
 
   @Subscription(() => GameEventModel, {
