@@ -73,8 +73,10 @@ interface Answer {
 /**
  * Game-master turns. The model (or the offline game master) proposes narrative
  * and tool calls; the server checks every call against the rules and applies the
- * accepted ones in one transaction, under the character's row lock, together
- * with the turn's record. The model never writes to the database.
+ * accepted ones atomically, together with the turn's record: in one statement
+ * checked against the character as read (applyChecked), or in one transaction
+ * under the character's row lock (applyLocked). The model never writes to the
+ * database.
  */
 @Injectable()
 export class GameMasterService {

@@ -38,7 +38,9 @@ export interface RejectedProposal {
 /**
  * One game-master turn: what the player said, what was narrated, what the rules
  * applied and refused. `sequence` orders a character's story (and makes the cursor);
- * it is taken under the character's row lock, so concurrent turns never share one.
+ * it is the next one when the turn is written, and the unique (player, sequence)
+ * constraint refuses a concurrent turn that took the same (it then retries under the
+ * character's row lock).
  */
 @Entity({ tableName: 'game_turns', repository: () => GameTurnRepository })
 @Unique({ name: 'game_turns_player_sequence_unique', properties: ['player', 'sequence'] })
