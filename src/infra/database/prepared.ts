@@ -13,13 +13,20 @@ interface KnexClient {
 }
 
 interface Statement {
-  /** The statement's name on every connection (one per distinct text). */
-  name: string;
+  /** The statement's name on every connection (one per distinct text); none past MAX_NAMED. */
+  name?: string;
   /** The text with $1, $2 … for MikroORM's `?` placeholders. */
   text: string;
 }
 
 const statements = new Map<string, Statement>();
+
+/**
+ * Distinct texts given names at most. The hot paths send a handful; a caller that
+ * built texts on the fly would otherwise fill every connection with plans, so
+ * texts past this go unnamed.
+ */
+const MAX_NAMED = 200;
 
 /** Whether a database (by its ORM's configuration) keeps named statements per connection. */
 const namedStatements = new WeakMap<object, boolean>();
@@ -67,7 +74,7 @@ export async function executePrepared<T>(
   try {
     pg = await client.acquireConnection();
     const { rows } = await pg.query({
-      ...(named ? { name: statement.name } : {}),
+      ...(named && statement.name ? { name: statement.name } : {}),
       text: statement.text,
       values: params as unknown[],
     });
@@ -89,6 +96,7 @@ export async function executePrepared<T>(
 function prepare(sql: string): Statement {
   let statement = statements.get(sql);
   if (!statement) {
+    if (statements.size >= MAX_NAMED) return { text: numberPlaceholders(sql) };
     statement = {
       name: `lm_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`,
       text: numberPlaceholders(sql),
