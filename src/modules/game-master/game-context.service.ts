@@ -178,9 +178,16 @@ export class GameContextService {
       [MAX_OTHERS_HERE, MAX_INVENTORY_LINES, turns, turns, day, playerId, userId],
     );
     if (!row) return null;
-    const { gm_others, gm_inventory, gm_quests, gm_story, gm_turns, gm_tokens, gm_version } = row;
-    const columns = { ...row };
-    for (const extra of Object.keys(row)) if (extra.startsWith('gm_')) delete columns[extra];
+    const {
+      gm_others,
+      gm_inventory,
+      gm_quests,
+      gm_story,
+      gm_turns,
+      gm_tokens,
+      gm_version,
+      ...columns
+    } = row;
     // The same entity a findOne would give, without building a query for it.
     const player = em.map(Player, columns);
     const place = await this.place(em, player.locationId);
